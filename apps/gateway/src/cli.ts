@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import {
+  type Config,
+  ConfigError,
+  connectRedis,
+  createLogger,
+  eventFormatJsonSchema,
+  loadConfig,
+  migrate,
+  openDb,
+  openPipelineQueues,
+  retryDeadLetter,
+  waitForRedis,
+} from '@passerelle/core';
+/**
+ * `gateway`: one program for every role and chore. Run `gateway --help`.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ROLES, type Role, startRuntime } from './runtime.js';
+
+const program = new Command()
+  .name('gateway')
+  .description(
+    'Passerelle: a multi-channel messaging bot gateway.\nConfiguration comes from environment variables; see .env.example.',
+  )
+  .showHelpAfterError();
+
+program
+  .command('start', { isDefault: true })
+  .description('run the gateway and/or the worker (all roles in one process by default)')
+  .addOption(new Option('-r, --role <role>', 'which part to run').choices(ROLES).default('all'))
+  .action(async (options: { role: Role }) => run(options.role));
+
+program
+  .command('gateway')
+  .description('run only the HTTP side: webhooks, web chat socket, pages (needs DATABASE_URL)')
+  .action(async () => run('gateway'));
+
+program
+  .command('worker')
+  .description('run only the dialog worker and channel sender (needs DATABASE_URL)')
+  .action(async () => run('worker'));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const config = configOrExit();
+    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const { applied, current } = await migrate(db);
+      console.log(
+        applied.length > 0
+          ? `applied ${applied.map((m) => `${m.version} (${m.name})`).join(', ')}; schema at version ${current}`
+          : `nothing to do; schema at version ${current}`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+const deadLetters = program.command('dead-letters').description('inspect and retry messages that failed for good');
+deadLetters
+  .command('list', { isDefault: true })
+  .description('list dead letters, newest first')
+  .option('-n, --limit <n>', 'how many', positiveInt, 50)
+  .option('--json', 'print JSON')
+  .action(async (options: { limit: number; json?: boolean }) =>
+    withQueues(async (queues) => {
+      const items = await queues.deadLetters.list(options.limit);
+      if (options.json) return console.log(JSON.stringify(items, null, 2));
+      console.log(`${await queues.deadLetters.count()} dead letter(s)`);
+      for (const item of items) {
+        console.log(`${item.id}  ${item.failedAt}  ${item.stage}  attempts=${item.attempts}  ${item.error}`);
+      }
+    }),
+  );
+deadLetters
+  .command('retry <id>')
+  .description('put a dead letter back on its queue (an outbound one may then be sent again)')
+  .action(async (id: string) =>
+    withQueues(async (queues) => {
+      const result = await retryDeadLetter(queues, id);
+      console.log(result === 'retried' ? `${id} is queued again` : `no dead letter ${id}`);
+      if (result !== 'retried') process.exitCode = 1;
+    }),
+  );
+deadLetters
+  .command('remove <id>')
+  .description('delete a dead letter')
+  .action(async (id: string) =>
+    withQueues(async (queues) => {
+      const removed = await queues.deadLetters.remove(id);
+      console.log(removed ? `${id} removed` : `no dead letter ${id}`);
+      if (!removed) process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('schema')
+  .description('print the common event format as JSON Schema')
+  .action(() => {
+    console.log(JSON.stringify(eventFormatJsonSchema(), null, 2));
+  });
+
+program
+  .command('check-config')
+  .description('validate the environment variables and say which channels are on')
+  .action(async () => {
+    const config = configOrExit();
+    const { channelStatuses } = await import('@passerelle/channels');
+    console.log(
+      `configuration is valid; database: ${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`}`,
+    );
+    for (const status of channelStatuses(config)) console.log(`  ${status.channel.padEnd(10)} ${status.reason}`);
+  });
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
+  return n;
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function withQueues(work: (queues: ReturnType<typeof openPipelineQueues>) => Promise<void>): Promise<void> {
+  const config = configOrExit();
+  const redis = connectRedis(config.redisUrl, 'passerelle-cli');
+  try {
+    await waitForRedis(redis, config.redisUrl);
+    const queues = openPipelineQueues(redis, config);
+    try {
+      await work(queues);
+    } finally {
+      await queues.close();
+    }
+  } finally {
+    await redis.quit();
+  }
+}
+
+async function run(role: Role): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger({ level: config.logLevel, base: { role } });
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime(config, role, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing jobs in hand, taking no new ones');
+    const timer = setTimeout(() => {
+      logger.error(
+        { timeoutMs: config.pipeline.shutdownTimeoutMs },
+        'shutdown timed out; unfinished jobs will be retried',
+      );
+      process.exit(1);
+    }, config.pipeline.shutdownTimeoutMs);
+    timer.unref();
+    await runtime.close();
+    logger.info('stopped cleanly');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+await program.parseAsync(process.argv);

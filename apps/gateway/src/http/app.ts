@@ -1,0 +1,114 @@
+/**
+ * The gateway's HTTP surface: health, readiness, metrics, the web chat widget
+ * and demo page, and (for admins) the dead letters. Channel webhooks are
+ * mounted here too as channels are added.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
+import type { Db, Logger, PipelineQueues, Redis } from '@passerelle/core';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+
+const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+export interface AppDeps {
+  redis: Redis;
+  db: Db;
+  queues: PipelineQueues;
+  registry: Registry;
+  logger: Logger;
+  adminToken: string | undefined;
+  /** Worker-only processes serve health and metrics but no pages. */
+  servePages: boolean;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const [redis, database] = await Promise.all([
+      probe(() => deps.redis.ping()),
+      probe(() => deps.db.query('select 1')),
+    ]);
+    const ready = redis === 'ok' && database === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', redis, database });
+  });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(deps.registry.contentType).send(await deps.registry.metrics());
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const admin = requireAdmin(deps.adminToken);
+  app.get('/admin/dead-letters', admin, async (req, res, next) => {
+    try {
+      const limit = Math.min(1000, Math.max(1, Number(req.query.limit) || 100));
+      res.json({ count: await deps.queues.deadLetters.count(), items: await deps.queues.deadLetters.list(limit) });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  if (deps.servePages) {
+    app.get('/webchat/widget.js', (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=300');
+      // Any site may embed the widget.
+      res.set('Access-Control-Allow-Origin', '*');
+      res.sendFile(WEBCHAT_WIDGET_FILE);
+    });
+    app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '5m' }));
+  }
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+async function probe(check: () => Promise<unknown>): Promise<string> {
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2s')), 2_000)),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return `unreachable: ${(error as Error).message}`;
+  }
+}
+
+function requireAdmin(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (!token) {
+      res.status(403).json({ error: 'admin endpoints are off: set ADMIN_TOKEN to use them' });
+      return;
+    }
+    const given = Buffer.from((req.get('authorization') ?? '').replace(/^Bearer\s+/i, ''));
+    const expected = Buffer.from(token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.status(401).json({ error: 'missing or wrong bearer token' });
+      return;
+    }
+    next();
+  };
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
+    else logger.info({ path: req.path, status, reason: error?.message }, 'request refused');
+    res.status(status).json({ error: status >= 500 ? 'internal error' : (error?.message ?? 'bad request') });
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Starts one process in a role: `all` (everything, the default), `gateway`
+ * (HTTP, webhooks, web chat socket) or `worker` (dialog worker and channel
+ * sender). Every role talks to the others only through Redis, so scaling out
+ * is starting more processes against the same Redis and database.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  attachWebchatSocket,
+  channelStatuses,
+  createChannelSenders,
+  startChannelSender,
+  webchatSecret,
+} from '@passerelle/channels';
+import {
+  type Config,
+  connectRedis,
+  type Db,
+  type Logger,
+  migrate,
+  openDb,
+  openPipelineQueues,
+  type Redis,
+  safeRedisAddress,
+  waitForRedis,
+} from '@passerelle/core';
+import { loadKeywordBot, startDialogWorker } from '@passerelle/dialog';
+import { createApp } from './http/app.js';
+import { createMetrics } from './metrics.js';
+
+export const ROLES = ['all', 'gateway', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Runtime {
+  role: Role;
+  /** The port actually listened on (PORT=0 picks a free one). */
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, role: Role, logger: Logger): Promise<Runtime> {
+  if (role !== 'all' && !config.databaseUrl) {
+    throw new Error(
+      `DATABASE_URL must be set to run the ${role} role on its own: the embedded PGlite database ` +
+        'can be opened by one process only. Use a PostgreSQL server, or run `gateway start` (all roles).',
+    );
+  }
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((error) => logger.warn({ err: error }, 'close failed'));
+  };
+
+  try {
+    const redis = connectRedis(config.redisUrl, `passerelle-${role}`);
+    closers.push(() => redis.quit());
+    await waitForRedis(redis, config.redisUrl);
+    const db = await openDatabase(config, logger);
+    closers.push(() => db.close());
+
+    const queues = openPipelineQueues(redis, config);
+    closers.push(() => queues.close());
+    const metrics = createMetrics(queues);
+    const startsGateway = role !== 'worker';
+    const startsWorker = role !== 'gateway';
+
+    for (const status of channelStatuses(config)) {
+      logger.info({ channel: status.channel, enabled: status.enabled }, `channel ${status.channel}: ${status.reason}`);
+    }
+
+    // Workers first, so that the moment the gateway accepts a message something is there to answer it.
+    if (startsWorker) {
+      const bot = await loadKeywordBot(config.botDir);
+      const dialog = startDialogWorker({ redis, db, queues, bot, config, logger, observer: metrics.observer });
+      const sender = startChannelSender({
+        redis,
+        db,
+        queues,
+        senders: createChannelSenders(config, redis),
+        config,
+        logger,
+        observer: metrics.observer,
+      });
+      // Closed before the queues and connections they use (closers run in reverse).
+      closers.push(() => Promise.all([dialog.close(), sender.close()]));
+      logger.info({ bot: bot.name, botDir: config.botDir }, 'dialog worker and channel sender started');
+    }
+
+    const app = createApp({
+      redis,
+      db,
+      queues,
+      registry: metrics.registry,
+      logger,
+      adminToken: config.adminToken,
+      servePages: startsGateway,
+    });
+    const server = createServer(app);
+    let socket: { close(): Promise<void> } | undefined;
+    if (startsGateway) {
+      const subscriber = connectRedis(config.redisUrl, `passerelle-${role}-webchat`);
+      closers.push(() => subscriber.quit());
+      socket = attachWebchatSocket(server, {
+        redis,
+        subscriber,
+        prefix: config.redisKeyPrefix,
+        secret: await webchatSecret(redis, config.redisKeyPrefix, config.webchatSecret),
+        logger,
+        accept: async (event) => {
+          const result = await queues.inbound.enqueue(event);
+          metrics.observer.inboundReceived(event.channel, result);
+          return result;
+        },
+        isKnown: async (event) => (await queues.inbound.status(event)) !== undefined,
+      });
+    }
+    const port = await listen(server, config.port);
+    // Sockets first: an open web chat socket would keep server.close() waiting.
+    closers.push(async () => {
+      await socket?.close();
+      await closeServer(server);
+    });
+
+    logger.info(
+      { port, redis: safeRedisAddress(config.redisUrl), database: db.kind, publicUrl: config.publicUrl },
+      startsGateway ? `gateway ready: open ${config.publicUrl}/ to chat with the demo bot` : 'worker ready',
+    );
+    let closed = false;
+    return {
+      role,
+      port,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function openDatabase(config: Config, logger: Logger): Promise<Db> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { applied, current } = await migrate(db);
+  logger.info(
+    { database: db.kind, schemaVersion: current, applied: applied.map((m) => m.version) },
+    applied.length > 0 ? `database migrated to version ${current}` : 'database schema up to date',
+  );
+  return db;
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  server.listen(port);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops taking connections and waits for requests in flight; idle keep-alive sockets are closed at once. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+}
+
+export type { Redis };

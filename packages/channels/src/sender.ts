@@ -1,0 +1,124 @@
+/**
+ * The channel sender: takes OutboundMessage jobs in order per conversation,
+ * paces them per channel account, renders them for the channel and calls the
+ * provider, records delivery status, and turns provider failures into
+ * retries (honouring Retry-After), dead letters or opt-outs.
+ *
+ * At most once per idempotency key: the ordered queue never hands out a key
+ * twice once it is done, and within a message each provider call is marked
+ * before it goes out. A retry that finds a call marked but not finished
+ * (the process died mid-call) cannot know whether the provider got it, so it
+ * does not send it again: the message is recorded as 'unknown' and kept as a
+ * dead letter for a human.
+ */
+import {
+  type Config,
+  type Db,
+  GiveUp,
+  type Logger,
+  markDelivery,
+  OrderedWorker,
+  type OutboundMessage,
+  type PipelineObserver,
+  type PipelineQueues,
+  type Redis,
+  RetryLater,
+} from '@passerelle/core';
+import { AccountRateLimits } from './rate-limit.js';
+import { type ChannelSender, ProviderError } from './types.js';
+
+export interface SenderDeps {
+  redis: Redis;
+  db: Db;
+  queues: PipelineQueues;
+  senders: ReadonlyMap<string, ChannelSender>;
+  config: Pick<Config, 'redisKeyPrefix' | 'pipeline'>;
+  logger: Logger;
+  observer: PipelineObserver;
+}
+
+export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMessage> {
+  const { redis, db, queues, config, logger, observer } = deps;
+  const limits = new AccountRateLimits(redis, config.redisKeyPrefix);
+  const progressKeys = (message: OutboundMessage) => {
+    const keys = queues.outbound.keys(message.conversationId, message.idempotencyKey);
+    return { progress: `${keys.status}:progress`, inFlight: `${keys.status}:inflight` };
+  };
+
+  async function deliver(message: OutboundMessage, attempt: number): Promise<void> {
+    const sender = deps.senders.get(message.to.channel);
+    if (!sender) throw new GiveUp(`channel ${message.to.channel} is not enabled in this process`);
+    const requests = sender.render(message);
+    const keys = progressKeys(message);
+    const ttl = config.pipeline.dedupTtlSeconds;
+    const done = Number((await redis.get(keys.progress)) ?? 0);
+    let providerMessageId: string | undefined;
+
+    for (let index = done; index < requests.length; index++) {
+      if ((await redis.get(keys.inFlight)) === String(index)) {
+        throw new AmbiguousSend(`call ${index + 1} of ${requests.length} was under way when its sender stopped`);
+      }
+      const waitMs = await limits.waitMs(message.to.channel, message.to.account, sender.ratePerSecond);
+      if (waitMs > 0) throw new RetryLater('account rate limit', { afterMs: waitMs, countsAsAttempt: false });
+
+      await redis.set(keys.inFlight, String(index), 'EX', ttl);
+      if (index === done && attempt === 1) await markDelivery(db, message.id, { status: 'sending', attempts: attempt });
+      try {
+        const receipt = await sender.send(requests[index], message);
+        providerMessageId = receipt.providerMessageId ?? providerMessageId;
+      } catch (error) {
+        if (!(error instanceof ProviderError) || error.outcome !== 'ambiguous') await redis.del(keys.inFlight);
+        throw mapProviderError(error);
+      }
+      await redis
+        .multi()
+        .set(keys.progress, String(index + 1), 'EX', ttl)
+        .del(keys.inFlight)
+        .exec();
+    }
+    await markDelivery(db, message.id, { status: 'sent', providerMessageId, attempts: attempt });
+    observer.replyFinished(message.to.channel, 'sent', secondsSince(message.causedAt));
+  }
+
+  return new OrderedWorker<OutboundMessage>(queues.outbound, {
+    concurrency: config.pipeline.senderConcurrency,
+    lockMs: config.pipeline.conversationLockMs,
+    stalledIntervalMs: config.pipeline.stalledIntervalMs,
+    maxAttempts: config.pipeline.outboundMaxAttempts,
+    backoff: { baseMs: config.pipeline.retryBaseMs, maxMs: config.pipeline.retryMaxMs },
+    deadLetters: queues.deadLetters,
+    logger,
+    handle: (message, { attempt }) => deliver(message, attempt),
+    async onGiveUp(message, error, attempts) {
+      const unknown = error instanceof AmbiguousSend;
+      await markDelivery(db, message.id, { status: unknown ? 'unknown' : 'failed', error: error.message, attempts });
+      observer.replyFinished(message.to.channel, unknown ? 'unknown' : 'failed');
+    },
+  });
+}
+
+/** The provider may have the message: resending could deliver it twice, so we stop. */
+class AmbiguousSend extends GiveUp {}
+
+function mapProviderError(error: unknown): Error {
+  if (!(error instanceof ProviderError)) {
+    // A bug or an unexpected throw inside a channel: retry, it may be a passing fault.
+    return new RetryLater(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  switch (error.outcome) {
+    case 'retry':
+      return new RetryLater(error.message, { afterMs: error.options.retryAfterMs, cause: error });
+    case 'ambiguous':
+      return new AmbiguousSend(error.message, { cause: error });
+    case 'opted-out':
+      return new GiveUp(error.message, { cause: error, reason: 'opted-out' });
+    case 'reject':
+      return new GiveUp(error.message, { cause: error, reason: 'rejected' });
+  }
+}
+
+function secondsSince(iso: string | undefined): number | undefined {
+  if (!iso) return undefined;
+  const ms = Date.now() - Date.parse(iso);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
+}

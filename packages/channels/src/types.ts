@@ -1,0 +1,42 @@
+import type { Channel, ChannelCapabilities, OutboundMessage } from '@passerelle/core';
+
+/** Whether the provider took the request, as far as we can know. */
+export type ProviderOutcome =
+  /** Not taken; trying again later may work (429, 5xx, connection refused). */
+  | 'retry'
+  /** Not taken and never will be as sent (4xx, unknown recipient). */
+  | 'reject'
+  /** Not taken because the recipient opted out at the provider (Twilio 21610...). */
+  | 'opted-out'
+  /** Sent, but no answer came back: the provider may or may not have it. */
+  | 'ambiguous';
+
+/** Thrown by a channel's send(); the sender maps it to retry, dead letter or opt-out. */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly outcome: ProviderOutcome,
+    readonly options: { retryAfterMs?: number | undefined; status?: number | undefined; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ProviderError';
+  }
+}
+
+export interface SendReceipt {
+  providerMessageId?: string | undefined;
+}
+
+/**
+ * The outbound half of a channel. Request is the channel's own shape of one
+ * provider call; it never leaves the channel's folder.
+ */
+export interface ChannelSender<Request = unknown> {
+  readonly channel: Channel;
+  readonly capabilities: ChannelCapabilities;
+  /** Sends per second allowed per channel account; undefined means no limit of ours. */
+  readonly ratePerSecond?: number | undefined;
+  /** The provider calls one message takes, in order. Pure: no I/O. */
+  render(message: OutboundMessage): Request[];
+  send(request: Request, message: OutboundMessage): Promise<SendReceipt>;
+}

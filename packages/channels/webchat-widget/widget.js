@@ -1,0 +1,265 @@
+/*
+ * Passerelle web chat widget. Embed with one tag:
+ *   <script src="https://YOUR-GATEWAY/webchat/widget.js" data-title="Chat with us" async></script>
+ * Options (data-*): site, title, subtitle, locale, open ("true" starts open), color.
+ * Plain browser JavaScript, no build step, no dependency: it must load on any site.
+ */
+(() => {
+  const script = document.currentScript;
+  if (!script || window.__passerelleWidget) return;
+  window.__passerelleWidget = true;
+
+  const base = new URL(script.src, location.href);
+  const socketUrl = (base.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + base.host + '/webchat/socket';
+  const opts = script.dataset;
+  const site = opts.site || 'default';
+  const locale = opts.locale || navigator.language || 'en';
+  const french = /^fr/i.test(locale);
+  const text = {
+    title: opts.title || (french ? 'Discutons' : 'Chat with us'),
+    subtitle: opts.subtitle || (french ? 'Nous répondons en quelques secondes' : 'We answer in seconds'),
+    placeholder: french ? 'Votre message…' : 'Type your message…',
+    send: french ? 'Envoyer' : 'Send',
+    offline: french ? 'Reconnexion…' : 'Reconnecting…',
+    open: french ? 'Ouvrir la discussion' : 'Open chat',
+    close: french ? 'Fermer' : 'Close',
+  };
+  const storeKey = 'passerelle:' + site + ':';
+  const store = {
+    get: (k) => {
+      try {
+        return localStorage.getItem(storeKey + k);
+      } catch {
+        return null;
+      }
+    },
+    set: (k, v) => {
+      try {
+        localStorage.setItem(storeKey + k, v);
+      } catch {
+        /* private mode */
+      }
+    },
+  };
+
+  const host = document.createElement('div');
+  host.id = 'passerelle-webchat';
+  const root = host.attachShadow({ mode: 'open' });
+  const color = opts.color || '#1f5eff';
+  root.innerHTML =
+    '<style>' +
+    ':host{all:initial;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
+    '.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:' +
+    color +
+    ';color:#fff;font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+    '.panel{position:fixed;right:20px;bottom:90px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 120px);background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;z-index:2147483000}' +
+    '.panel.open{display:flex}' +
+    'header{background:' +
+    color +
+    ';color:#fff;padding:12px 16px;display:flex;justify-content:space-between;align-items:center}' +
+    'header h2{margin:0;font-size:16px}header p{margin:2px 0 0;font-size:12px;opacity:.85}' +
+    'header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}' +
+    '.log{flex:1;overflow-y:auto;padding:12px;background:#f5f6f8;display:flex;flex-direction:column;gap:8px}' +
+    '.msg{max-width:80%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}' +
+    '.bot{background:#fff;border:1px solid #e2e4e8;align-self:flex-start;border-bottom-left-radius:4px}' +
+    '.visitor{background:' +
+    color +
+    ';color:#fff;align-self:flex-end;border-bottom-right-radius:4px}' +
+    '.visitor.pending{opacity:.6}' +
+    '.choices{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}' +
+    '.choices button{border:1px solid ' +
+    color +
+    ';background:#fff;color:' +
+    color +
+    ';border-radius:14px;padding:4px 10px;cursor:pointer;font:inherit;font-size:13px}' +
+    '.msg img{max-width:100%;border-radius:8px;display:block}' +
+    '.status{font-size:12px;color:#888;text-align:center;padding:2px}' +
+    'form{display:flex;border-top:1px solid #e2e4e8}' +
+    'input{flex:1;border:0;padding:12px;font:inherit;outline:none}' +
+    'form button{border:0;background:none;color:' +
+    color +
+    ';font-weight:600;padding:0 14px;cursor:pointer}' +
+    '</style>' +
+    '<button class="launcher" part="launcher" aria-label="' +
+    text.open +
+    '">💬</button>' +
+    '<section class="panel" role="dialog" aria-label="' +
+    text.title +
+    '">' +
+    '<header><div><h2></h2><p></p></div><button class="close" aria-label="' +
+    text.close +
+    '">×</button></header>' +
+    '<div class="log" role="log" aria-live="polite"></div>' +
+    '<div class="status" hidden></div>' +
+    '<form><input name="text" autocomplete="off" maxlength="4000"><button type="submit"></button></form>' +
+    '</section>';
+  const panel = root.querySelector('.panel');
+  const log = root.querySelector('.log');
+  const status = root.querySelector('.status');
+  const input = root.querySelector('input');
+  root.querySelector('h2').textContent = text.title;
+  root.querySelector('header p').textContent = text.subtitle;
+  root.querySelector('form button').textContent = text.send;
+  input.placeholder = text.placeholder;
+  input.setAttribute('aria-label', text.placeholder);
+
+  function setOpen(open) {
+    panel.classList.toggle('open', open);
+    if (open) {
+      input.focus();
+      connect();
+    }
+  }
+  root.querySelector('.launcher').addEventListener('click', () => {
+    setOpen(!panel.classList.contains('open'));
+  });
+  root.querySelector('.close').addEventListener('click', () => {
+    setOpen(false);
+  });
+
+  let socket = null;
+  let ready = false;
+  let retryMs = 500;
+  let lastSeq = 0;
+  const shown = {}; // message id -> element, so a replayed or echoed message is drawn once
+  const pending = {}; // client id -> frame not yet acked, sent again after a reconnect
+
+  function newId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, (b) => ('0' + b.toString(16)).slice(-2)).join('');
+  }
+
+  function bubble(id, who, parts) {
+    let el = shown[id];
+    if (el) {
+      el.classList.remove('pending');
+      return el;
+    }
+    el = document.createElement('div');
+    el.className = 'msg ' + who;
+    el.dataset.id = id;
+    parts.forEach((part) => {
+      el.appendChild(renderPart(part));
+    });
+    log.appendChild(el);
+    log.scrollTop = log.scrollHeight;
+    shown[id] = el;
+    return el;
+  }
+
+  function renderPart(part) {
+    const frag = document.createElement('div');
+    if (part.type === 'media') {
+      if (/^image\//.test(part.mimeType)) {
+        const img = document.createElement('img');
+        img.src = part.url;
+        img.alt = part.caption || '';
+        frag.appendChild(img);
+      } else {
+        const a = document.createElement('a');
+        a.href = part.url;
+        a.target = '_blank';
+        a.rel = 'noopener';
+        a.textContent = part.caption || part.url;
+        frag.appendChild(a);
+      }
+      return frag;
+    }
+    const body = document.createElement('div');
+    body.textContent = part.type === 'card' ? part.title + (part.subtitle ? '\n' + part.subtitle : '') : part.text;
+    frag.appendChild(body);
+    const buttons = part.buttons || [];
+    if (buttons.length) {
+      const row = document.createElement('div');
+      row.className = 'choices';
+      buttons.forEach((b) => {
+        const btn = document.createElement('button');
+        btn.type = 'button';
+        btn.textContent = b.title;
+        btn.addEventListener('click', () => {
+          sendFrame({ postback: { payload: b.payload, title: b.title } }, b.title);
+        });
+        row.appendChild(btn);
+      });
+      frag.appendChild(row);
+    }
+    return frag;
+  }
+
+  function sendFrame(content, shownText) {
+    const frame = { type: 'message', id: newId() };
+    if (content.text) frame.text = content.text;
+    if (content.postback) frame.postback = content.postback;
+    pending[frame.id] = frame;
+    bubble(frame.id, 'visitor pending', [{ type: 'text', text: shownText }]);
+    if (ready) socket.send(JSON.stringify(frame));
+    else connect();
+  }
+
+  root.querySelector('form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = input.value.trim();
+    if (!value) return;
+    input.value = '';
+    sendFrame({ text: value }, value);
+  });
+
+  function setStatus(message) {
+    status.hidden = !message;
+    status.textContent = message || '';
+  }
+
+  function connect() {
+    if (socket && socket.readyState <= 1) return;
+    socket = new WebSocket(socketUrl);
+    socket.onopen = () => {
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          site: site,
+          locale: locale,
+          lastSeq: lastSeq,
+          visitorId: store.get('visitorId') || undefined,
+          token: store.get('token') || undefined,
+        }),
+      );
+    };
+    socket.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === 'welcome') {
+        store.set('visitorId', frame.visitorId);
+        store.set('token', frame.token);
+        ready = true;
+        retryMs = 500;
+        setStatus('');
+        Object.keys(pending).forEach((id) => {
+          socket.send(JSON.stringify(pending[id]));
+        });
+      } else if (frame.type === 'ack') {
+        delete pending[frame.id];
+        if (shown[frame.id]) shown[frame.id].classList.remove('pending');
+      } else if (frame.type === 'message') {
+        lastSeq = Math.max(lastSeq, frame.seq);
+        bubble(frame.id, frame.from === 'visitor' ? 'visitor' : 'bot', frame.parts);
+      } else if (frame.type === 'error' && frame.id && pending[frame.id] && frame.code !== 'unavailable') {
+        delete pending[frame.id]; // refused for good: do not resend
+        setStatus(frame.message);
+      }
+    };
+    socket.onclose = () => {
+      ready = false;
+      if (!panel.classList.contains('open')) return;
+      setStatus(text.offline);
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+    };
+  }
+
+  function mount() {
+    document.body.appendChild(host);
+    if (opts.open === 'true') setOpen(true);
+  }
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+})();

@@ -1,0 +1,198 @@
+/**
+ * Configuration comes from environment variables only (12-factor), validated
+ * once at start. A bad start names every bad or missing variable in one error,
+ * so an operator fixes them all in one go instead of one restart per typo.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const url = (protocols: RegExp, example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return protocols.test(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL like ${example}`);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const EnvSchema = z
+  .object({
+    REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, - and _')
+      .default('passerelle'),
+    DATABASE_URL: optionalString.pipe(
+      z.union([z.undefined(), url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db')]),
+    ),
+    DATA_DIR: z.string().default('./data'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: optionalString.pipe(z.union([z.undefined(), url(/^https?:$/, 'https://bot.example.com')])),
+    BOT_DIR: z.string().default('bots/demo'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ADMIN_TOKEN: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
+    WEBCHAT_SECRET: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
+
+    TWILIO_ACCOUNT_SID: optionalString,
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_FROM: optionalString,
+    TWILIO_API_URL: url(/^https?:$/, 'https://api.twilio.com').default('https://api.twilio.com'),
+
+    TELEGRAM_BOT_TOKEN: optionalString,
+    TELEGRAM_API_ROOT: url(/^https?:$/, 'https://api.telegram.org').default('https://api.telegram.org'),
+    TELEGRAM_WEBHOOK_SECRET: optionalString,
+    TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    MicrosoftAppTenantId: optionalString,
+
+    WHATSAPP_ENABLED: booleanFlag,
+    WHATSAPP_SESSION_DIR: z.string().default('./data/whatsapp'),
+    CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+
+    WORKER_CONCURRENCY: positiveInt(16),
+    SENDER_CONCURRENCY: positiveInt(16),
+    DEDUP_TTL_SECONDS: positiveInt(48 * 3600),
+    CONVERSATION_LOCK_MS: positiveInt(15_000),
+    STALLED_INTERVAL_MS: positiveInt(15_000),
+    INBOUND_MAX_ATTEMPTS: positiveInt(5),
+    OUTBOUND_MAX_ATTEMPTS: positiveInt(6),
+    RETRY_BASE_MS: positiveInt(1_000),
+    RETRY_MAX_MS: positiveInt(60_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+  })
+  .superRefine((env, ctx) => {
+    // A channel is either fully configured or off; half a configuration is a mistake worth stopping for.
+    const groups: Array<[string, string[]]> = [
+      ['Twilio SMS', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']],
+      ['Bot Framework', ['MicrosoftAppId', 'MicrosoftAppPassword']],
+    ];
+    for (const [label, names] of groups) {
+      const present = names.filter((name) => env[name as keyof typeof env] !== undefined);
+      if (present.length > 0 && present.length < names.length) {
+        for (const missing of names.filter((name) => !present.includes(name))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [missing],
+            message: `is required because ${present.join(', ')} ${present.length > 1 ? 'are' : 'is'} set (${label})`,
+          });
+        }
+      }
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for SingleTenant' });
+    }
+    if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'is required in webhook mode, or set TELEGRAM_MODE=polling',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  redisUrl: string;
+  redisKeyPrefix: string;
+  /** Unset: embedded PGlite in dataDir (one process only). */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  publicUrl: string;
+  botDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  adminToken: string | undefined;
+  webchatSecret: string | undefined;
+  pipeline: {
+    workerConcurrency: number;
+    senderConcurrency: number;
+    dedupTtlSeconds: number;
+    conversationLockMs: number;
+    stalledIntervalMs: number;
+    inboundMaxAttempts: number;
+    outboundMaxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    shutdownTimeoutMs: number;
+  };
+  /** Channel settings as given; each channel decides from them whether it is on. */
+  env: Env;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; problem: string }>) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable} ${p.problem}`).join('\n') +
+        '\nSee .env.example for every variable and its meaning.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        problem: describeProblem(issue, source[String(issue.path[0])]),
+      })),
+    );
+  }
+  const env = parsed.data;
+  return {
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    port: env.PORT,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    botDir: env.BOT_DIR,
+    logLevel: env.LOG_LEVEL,
+    adminToken: env.ADMIN_TOKEN,
+    webchatSecret: env.WEBCHAT_SECRET,
+    pipeline: {
+      workerConcurrency: env.WORKER_CONCURRENCY,
+      senderConcurrency: env.SENDER_CONCURRENCY,
+      dedupTtlSeconds: env.DEDUP_TTL_SECONDS,
+      conversationLockMs: env.CONVERSATION_LOCK_MS,
+      stalledIntervalMs: env.STALLED_INTERVAL_MS,
+      inboundMaxAttempts: env.INBOUND_MAX_ATTEMPTS,
+      outboundMaxAttempts: env.OUTBOUND_MAX_ATTEMPTS,
+      retryBaseMs: env.RETRY_BASE_MS,
+      retryMaxMs: env.RETRY_MAX_MS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    env,
+  };
+}
+
+function describeProblem(issue: z.core.$ZodIssue, given: string | undefined): string {
+  // Never echo the value of anything that may be a secret; say what shape was expected instead.
+  const suffix = given === undefined ? ' (not set)' : '';
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    return `must be one of ${issue.values.map(String).join(', ')}${suffix}`;
+  }
+  if (issue.code === 'invalid_type' && given !== undefined) {
+    return `must be a ${issue.expected}`;
+  }
+  return `${issue.message}${suffix}`;
+}

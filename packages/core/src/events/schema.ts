@@ -1,0 +1,164 @@
+/**
+ * The common event format. Channels turn provider payloads into InboundEvent,
+ * the dialog answers with OutboundMessage. Nothing on either side of the queue
+ * ever sees a provider type: these schemas are the whole contract.
+ *
+ * Validated at the edge with zod; exported as JSON Schema for integrators
+ * (see json-schema.ts and `gateway schema`).
+ */
+import { z } from 'zod';
+
+/** Bumped when a field changes meaning or disappears; adding an optional field does not bump it. */
+export const EVENT_FORMAT_VERSION = 1;
+
+export const CHANNELS = ['sms', 'whatsapp', 'telegram', 'teams', 'messenger', 'webchat'] as const;
+export const ChannelSchema = z.enum(CHANNELS);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+const nonEmpty = z.string().min(1);
+const isoDate = z.iso.datetime({ offset: true });
+/** Our ids end up in Redis keys and BullMQ job ids, where ':' and spaces are not allowed. */
+const safeId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1-128 letters, digits, _ . or -');
+
+/** Who wrote. `id` is the channel's own user id (a phone number on SMS and WhatsApp). */
+export const SenderSchema = z.object({
+  id: nonEmpty,
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  locale: z.string().optional(),
+});
+export type Sender = z.infer<typeof SenderSchema>;
+
+export const MediaSchema = z.object({
+  url: z.url(),
+  mimeType: nonEmpty,
+  caption: z.string().optional(),
+  fileName: z.string().optional(),
+});
+export type Media = z.infer<typeof MediaSchema>;
+
+export const LocationSchema = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().optional(),
+  address: z.string().optional(),
+});
+
+export const ContactCardSchema = z.object({
+  name: nonEmpty,
+  phone: z.string().optional(),
+  email: z.string().optional(),
+});
+
+/** What the customer sent. Every field is optional because one message may carry several. */
+export const InboundContentSchema = z.object({
+  text: z.string().optional(),
+  media: z.array(MediaSchema).optional(),
+  location: LocationSchema.optional(),
+  contact: ContactCardSchema.optional(),
+  /** A button press: the payload we put on the button when we rendered it. */
+  postback: z.object({ payload: nonEmpty, title: z.string().optional() }).optional(),
+  /** For delivery / read events: which of our outbound messages this is about. */
+  status: z
+    .object({
+      outboundProviderId: nonEmpty,
+      state: z.enum(['sent', 'delivered', 'read', 'failed']),
+      error: z.string().optional(),
+    })
+    .optional(),
+});
+export type InboundContent = z.infer<typeof InboundContentSchema>;
+
+export const InboundKindSchema = z.enum(['message', 'postback', 'delivery', 'read', 'join', 'leave']);
+
+export const InboundEventSchema = z.object({
+  version: z.literal(EVENT_FORMAT_VERSION),
+  /** Ours, derived from (channel, account, providerMessageId) so a redelivery has the same id. */
+  id: safeId,
+  channel: ChannelSchema,
+  /** Which of our numbers / bots / sites received it. */
+  account: nonEmpty,
+  providerMessageId: nonEmpty,
+  /** Stable per (channel, account, thread); see ids.ts. */
+  conversationId: safeId,
+  sender: SenderSchema,
+  receivedAt: isoDate,
+  kind: InboundKindSchema,
+  content: InboundContentSchema,
+});
+export type InboundEvent = z.infer<typeof InboundEventSchema>;
+
+export const ButtonSchema = z.object({
+  title: nonEmpty,
+  /** Sent back to us as content.postback.payload when pressed. */
+  payload: nonEmpty,
+});
+export type Button = z.infer<typeof ButtonSchema>;
+
+export const OutboundPartSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: nonEmpty }),
+  z.object({
+    type: z.literal('buttons'),
+    text: nonEmpty,
+    buttons: z.array(ButtonSchema).min(1),
+  }),
+  z.object({
+    type: z.literal('quickReplies'),
+    text: nonEmpty,
+    replies: z.array(ButtonSchema).min(1),
+  }),
+  z.object({
+    type: z.literal('list'),
+    text: nonEmpty,
+    items: z.array(z.object({ title: nonEmpty, description: z.string().optional(), payload: nonEmpty })).min(1),
+  }),
+  z.object({ type: z.literal('media'), media: MediaSchema }),
+  z.object({
+    type: z.literal('card'),
+    title: nonEmpty,
+    subtitle: z.string().optional(),
+    imageUrl: z.url().optional(),
+    buttons: z.array(ButtonSchema).optional(),
+  }),
+]);
+export type OutboundPart = z.infer<typeof OutboundPartSchema>;
+
+export const PurposeSchema = z.enum(['reply', 'operator', 'campaign', 'notification']);
+
+/** Where a message goes: a channel identity, not a provider address format. */
+export const RecipientSchema = z.object({
+  channel: ChannelSchema,
+  account: nonEmpty,
+  /** The channel's user id, as InboundEvent.sender.id. */
+  userId: nonEmpty,
+});
+export type Recipient = z.infer<typeof RecipientSchema>;
+
+export const OutboundMessageSchema = z.object({
+  version: z.literal(EVENT_FORMAT_VERSION),
+  id: safeId,
+  conversationId: safeId,
+  to: RecipientSchema,
+  /** The InboundEvent id this answers, when it answers one. */
+  replyTo: z.string().optional(),
+  parts: z.array(OutboundPartSchema).min(1),
+  purpose: PurposeSchema,
+  campaignId: z.string().optional(),
+  /** The sender sends at most once per key, across retries and crashes. */
+  idempotencyKey: safeId,
+  createdAt: isoDate,
+  /** When the inbound message that caused this was received; feeds the end-to-end latency metric. */
+  causedAt: isoDate.optional(),
+});
+export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;
+
+/** What a channel can show. Rendering reads this to degrade; it never silently drops content. */
+export const ChannelCapabilitiesSchema = z.object({
+  maxTextLength: z.number().int().positive(),
+  buttons: z.object({ supported: z.boolean(), max: z.number().int().nonnegative() }),
+  quickReplies: z.boolean(),
+  cards: z.boolean(),
+  media: z.array(z.enum(['image', 'video', 'audio', 'document'])),
+  markdown: z.enum(['none', 'telegram-html', 'whatsapp', 'teams', 'basic']),
+});
+export type ChannelCapabilities = z.infer<typeof ChannelCapabilitiesSchema>;

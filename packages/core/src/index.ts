@@ -1,0 +1,22 @@
+export { type Config, ConfigError, type Env, loadConfig } from './config/env.js';
+export * from './events/ids.js';
+export { eventFormatJsonSchema } from './events/json-schema.js';
+export * from './events/schema.js';
+export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export { maskPhone, maskPhonesInText, redactForLog } from './logging/redact.js';
+export { type DeadLetter, DeadLetters } from './pipeline/dead-letters.js';
+export { defineScript, type LuaScript } from './pipeline/lua.js';
+export { type PipelineObserver, silentObserver } from './pipeline/observer.js';
+export {
+  type EnqueueResult,
+  type HandlerContext,
+  OrderedQueue,
+  type OrderedQueueOptions,
+  OrderedWorker,
+  type OrderedWorkerOptions,
+} from './pipeline/ordered-queue.js';
+export { openPipelineQueues, type PipelineQueues, retryDeadLetter } from './pipeline/queues.js';
+export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater } from './pipeline/retry.js';
+export { conversationKey, QUEUE, type QueueName } from './queues/names.js';
+export { connectRedis, type Redis, safeRedisAddress, waitForRedis } from './queues/redis.js';
+export * from './storage/index.js';

@@ -1,0 +1,74 @@
+import type { Db } from './db.js';
+
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown';
+
+export interface DeliveryUpdate {
+  status: DeliveryStatus;
+  providerMessageId?: string | undefined;
+  attempts?: number | undefined;
+  error?: string | undefined;
+}
+
+// A receipt may arrive before our own "sent" update is written; never move a status backwards.
+const RANK: Record<DeliveryStatus, number> = {
+  queued: 0,
+  sending: 1,
+  unknown: 2,
+  failed: 3,
+  sent: 3,
+  delivered: 4,
+  read: 5,
+};
+
+export async function markDelivery(db: Db, messageId: string, update: DeliveryUpdate): Promise<void> {
+  await db.query(
+    `insert into deliveries (message_id, status, provider_message_id, attempts, last_error, updated_at)
+     values ($1, $2, $3, coalesce($4, 0), $5, now())
+     on conflict (message_id) do update set
+       status = case when $6::int >= (case deliveries.status ${Object.entries(RANK)
+         .map(([status, rank]) => `when '${status}' then ${rank}`)
+         .join(' ')} end) then excluded.status else deliveries.status end,
+       provider_message_id = coalesce(excluded.provider_message_id, deliveries.provider_message_id),
+       attempts = greatest(deliveries.attempts, excluded.attempts),
+       last_error = coalesce(excluded.last_error, deliveries.last_error),
+       updated_at = now()`,
+    [
+      messageId,
+      update.status,
+      update.providerMessageId ?? null,
+      update.attempts ?? null,
+      update.error ?? null,
+      RANK[update.status],
+    ],
+  );
+}
+
+export interface Delivery {
+  messageId: string;
+  status: DeliveryStatus;
+  providerMessageId: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export async function getDelivery(db: Db, messageId: string): Promise<Delivery | undefined> {
+  const { rows } = await db.query<{
+    message_id: string;
+    status: DeliveryStatus;
+    provider_message_id: string | null;
+    attempts: number;
+    last_error: string | null;
+  }>('select message_id, status, provider_message_id, attempts, last_error from deliveries where message_id = $1', [
+    messageId,
+  ]);
+  const row = rows[0];
+  return (
+    row && {
+      messageId: row.message_id,
+      status: row.status,
+      providerMessageId: row.provider_message_id,
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+    }
+  );
+}

@@ -1,0 +1,20 @@
+import type { Contact, InboundEvent, OutboundPart } from '@passerelle/core';
+import type { BotState } from './session-store.js';
+
+export interface BotTurn {
+  event: InboundEvent;
+  contact: Contact;
+  state: BotState;
+}
+
+export interface BotAnswer {
+  /** Each inner array is one message (its parts arrive together). */
+  messages: OutboundPart[][];
+  state: BotState;
+}
+
+/** What the dialog worker needs from a bot. It never sees a channel or a provider. */
+export interface Bot {
+  readonly name: string;
+  answer(turn: BotTurn): Promise<BotAnswer>;
+}

@@ -1,0 +1,100 @@
+/**
+ * The dialog worker: takes InboundEvents one at a time per conversation (the
+ * ordered queue guarantees it), lets the bot answer, and puts the replies on
+ * the outbound queue. It knows the common event format and nothing of any
+ * provider.
+ */
+import {
+  type Config,
+  type Db,
+  EVENT_FORMAT_VERSION,
+  type InboundEvent,
+  type Logger,
+  OrderedWorker,
+  type OutboundMessage,
+  type PipelineObserver,
+  type PipelineQueues,
+  type Redis,
+  recordInbound,
+  recordOutbound,
+  replyId,
+  resolveContact,
+} from '@passerelle/core';
+import type { Bot } from './bot.js';
+import { SessionStore } from './session-store.js';
+
+export interface DialogWorkerDeps {
+  redis: Redis;
+  db: Db;
+  queues: PipelineQueues;
+  bot: Bot;
+  config: Pick<Config, 'redisKeyPrefix' | 'pipeline'>;
+  logger: Logger;
+  observer: PipelineObserver;
+}
+
+/** Only these kinds are something a person said; receipts and joins get no answer. */
+const ANSWERABLE = new Set<InboundEvent['kind']>(['message', 'postback']);
+
+export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<InboundEvent> {
+  const { db, queues, bot, config, logger, observer } = deps;
+  const sessions = new SessionStore(deps.redis, config.redisKeyPrefix);
+
+  async function handle(event: InboundEvent): Promise<void> {
+    const started = performance.now();
+    const session = await sessions.load(event.conversationId);
+    let replies: OutboundMessage[];
+    if (session.lastEventId === event.id && session.lastReplies) {
+      // This step ran before and its process died before the queue heard so: send what it decided.
+      replies = session.lastReplies;
+    } else {
+      const contact = await resolveContact(db, {
+        channel: event.channel,
+        account: event.account,
+        userId: event.sender.id,
+        name: event.sender.name,
+        phone: event.sender.phone,
+        locale: event.sender.locale,
+      });
+      await recordInbound(db, event, contact.id);
+      if (!ANSWERABLE.has(event.kind)) return;
+      const answer = await bot.answer({ event, contact, state: session.state });
+      const now = new Date().toISOString();
+      replies = answer.messages.map((parts, index) => {
+        const id = replyId(event.id, index);
+        return {
+          version: EVENT_FORMAT_VERSION,
+          id,
+          idempotencyKey: id,
+          conversationId: event.conversationId,
+          to: { channel: event.channel, account: event.account, userId: event.sender.id },
+          replyTo: event.id,
+          parts,
+          purpose: 'reply',
+          createdAt: now,
+          causedAt: event.receivedAt,
+        } satisfies OutboundMessage;
+      });
+      await recordOutbound(db, replies);
+      await sessions.save(event.conversationId, {
+        state: answer.state,
+        lastEventId: event.id,
+        lastReplies: replies,
+        updatedAt: now,
+      });
+    }
+    for (const reply of replies) await queues.outbound.enqueue(reply);
+    observer.dialogStepHandled(event.channel, (performance.now() - started) / 1000);
+  }
+
+  return new OrderedWorker<InboundEvent>(queues.inbound, {
+    concurrency: config.pipeline.workerConcurrency,
+    lockMs: config.pipeline.conversationLockMs,
+    stalledIntervalMs: config.pipeline.stalledIntervalMs,
+    maxAttempts: config.pipeline.inboundMaxAttempts,
+    backoff: { baseMs: config.pipeline.retryBaseMs, maxMs: config.pipeline.retryMaxMs },
+    deadLetters: queues.deadLetters,
+    logger,
+    handle: (event) => handle(event),
+  });
+}
