@@ -112,7 +112,6 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
           metrics.observer.inboundReceived(event.channel, result);
           return result;
         },
-        isKnown: async (event) => (await queues.inbound.status(event)) !== undefined,
       });
     }
     const port = await listen(server, config.port);

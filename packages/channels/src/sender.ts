@@ -55,7 +55,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     let providerMessageId: string | undefined;
 
     for (let index = done; index < requests.length; index++) {
-      if ((await redis.get(keys.inFlight)) === String(index)) {
+      if (!sender.idempotent && (await redis.get(keys.inFlight)) === String(index)) {
         throw new AmbiguousSend(`call ${index + 1} of ${requests.length} was under way when its sender stopped`);
       }
       const waitMs = await limits.waitMs(message.to.channel, message.to.account, sender.ratePerSecond);

@@ -34,6 +34,12 @@ export interface SendReceipt {
 export interface ChannelSender<Request = unknown> {
   readonly channel: Channel;
   readonly capabilities: ChannelCapabilities;
+  /**
+   * True when sending the same request twice delivers it once (the channel
+   * deduplicates by message id). A send interrupted by a crash is then simply
+   * sent again instead of being reported as an unknown outcome.
+   */
+  readonly idempotent?: boolean;
   /** Sends per second allowed per channel account; undefined means no limit of ours. */
   readonly ratePerSecond?: number | undefined;
   /** The provider calls one message takes, in order. Pure: no I/O. */

@@ -27,8 +27,6 @@ export interface WebchatSocketOptions {
   secret: string;
   logger: Logger;
   accept: (event: InboundEvent) => Promise<EnqueueResult>;
-  /** Whether this event was accepted before (a resend after a lost ack). */
-  isKnown: (event: InboundEvent) => Promise<boolean>;
 }
 
 interface Connection {
@@ -113,16 +111,13 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
     const event = parseWebchatFrame(frame, connection.visitor, new Date());
     let result: EnqueueResult;
     try {
-      // The visitor's own line goes into the history before the message is queued,
-      // so that on a reload it always stands above the bot's answer to it.
-      if (!(await options.isKnown(event))) {
-        const shown = frame.text ?? frame.postback?.title ?? frame.postback?.payload ?? '';
-        await appendToHistory(redis, prefix, connection.visitor.visitorId, {
-          id: frame.id,
-          from: 'visitor',
-          parts: [{ type: 'text', text: shown }],
-        });
-      }
+      // The visitor's own line goes into the history before the message is queued, so
+      // that on a reload it stands above the bot's answer. Appending is once per frame id.
+      await appendToHistory(redis, prefix, connection.visitor.visitorId, {
+        id: frame.id,
+        from: 'visitor',
+        parts: [{ type: 'text', text: frame.text ?? frame.postback?.title ?? frame.postback?.payload ?? '' }],
+      });
       result = await options.accept(event);
     } catch (error) {
       // Not acked: the widget keeps the message and sends it again later.

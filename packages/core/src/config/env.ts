@@ -28,83 +28,85 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const EnvSchema = z
-  .object({
-    REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
-    REDIS_KEY_PREFIX: z
-      .string()
-      .regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, - and _')
-      .default('passerelle'),
-    DATABASE_URL: optionalString.pipe(
-      z.union([z.undefined(), url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db')]),
-    ),
-    DATA_DIR: z.string().default('./data'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_URL: optionalString.pipe(z.union([z.undefined(), url(/^https?:$/, 'https://bot.example.com')])),
-    BOT_DIR: z.string().default('bots/demo'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ADMIN_TOKEN: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
-    WEBCHAT_SECRET: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
+const EnvSchema = z.object({
+  REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, - and _')
+    .default('passerelle'),
+  DATABASE_URL: optionalString.pipe(z.union([z.undefined(), url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db')])),
+  DATA_DIR: z.string().default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optionalString.pipe(z.union([z.undefined(), url(/^https?:$/, 'https://bot.example.com')])),
+  BOT_DIR: z.string().default('bots/demo'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ADMIN_TOKEN: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
+  WEBCHAT_SECRET: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
 
-    TWILIO_ACCOUNT_SID: optionalString,
-    TWILIO_AUTH_TOKEN: optionalString,
-    TWILIO_FROM: optionalString,
-    TWILIO_API_URL: url(/^https?:$/, 'https://api.twilio.com').default('https://api.twilio.com'),
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM: optionalString,
+  TWILIO_API_URL: url(/^https?:$/, 'https://api.twilio.com').default('https://api.twilio.com'),
 
-    TELEGRAM_BOT_TOKEN: optionalString,
-    TELEGRAM_API_ROOT: url(/^https?:$/, 'https://api.telegram.org').default('https://api.telegram.org'),
-    TELEGRAM_WEBHOOK_SECRET: optionalString,
-    TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_API_ROOT: url(/^https?:$/, 'https://api.telegram.org').default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_SECRET: optionalString,
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
 
-    MicrosoftAppId: optionalString,
-    MicrosoftAppPassword: optionalString,
-    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
-    MicrosoftAppTenantId: optionalString,
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: optionalString,
 
-    WHATSAPP_ENABLED: booleanFlag,
-    WHATSAPP_SESSION_DIR: z.string().default('./data/whatsapp'),
-    CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  WHATSAPP_ENABLED: booleanFlag,
+  WHATSAPP_SESSION_DIR: z.string().default('./data/whatsapp'),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
 
-    WORKER_CONCURRENCY: positiveInt(16),
-    SENDER_CONCURRENCY: positiveInt(16),
-    DEDUP_TTL_SECONDS: positiveInt(48 * 3600),
-    CONVERSATION_LOCK_MS: positiveInt(15_000),
-    STALLED_INTERVAL_MS: positiveInt(15_000),
-    INBOUND_MAX_ATTEMPTS: positiveInt(5),
-    OUTBOUND_MAX_ATTEMPTS: positiveInt(6),
-    RETRY_BASE_MS: positiveInt(1_000),
-    RETRY_MAX_MS: positiveInt(60_000),
-    SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
-  })
-  .superRefine((env, ctx) => {
-    // A channel is either fully configured or off; half a configuration is a mistake worth stopping for.
-    const groups: Array<[string, string[]]> = [
-      ['Twilio SMS', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']],
-      ['Bot Framework', ['MicrosoftAppId', 'MicrosoftAppPassword']],
-    ];
-    for (const [label, names] of groups) {
-      const present = names.filter((name) => env[name as keyof typeof env] !== undefined);
-      if (present.length > 0 && present.length < names.length) {
-        for (const missing of names.filter((name) => !present.includes(name))) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [missing],
-            message: `is required because ${present.join(', ')} ${present.length > 1 ? 'are' : 'is'} set (${label})`,
-          });
-        }
-      }
+  WORKER_CONCURRENCY: positiveInt(16),
+  SENDER_CONCURRENCY: positiveInt(16),
+  DEDUP_TTL_SECONDS: positiveInt(48 * 3600),
+  CONVERSATION_LOCK_MS: positiveInt(15_000),
+  STALLED_INTERVAL_MS: positiveInt(15_000),
+  INBOUND_MAX_ATTEMPTS: positiveInt(5),
+  OUTBOUND_MAX_ATTEMPTS: positiveInt(6),
+  RETRY_BASE_MS: positiveInt(1_000),
+  RETRY_MAX_MS: positiveInt(60_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+});
+
+/**
+ * Rules across variables. Checked on the raw strings, apart from the schema,
+ * so they are reported together with every other problem (zod skips
+ * refinements once a field is already wrong).
+ */
+function crossVariableProblems(source: NodeJS.ProcessEnv): Array<{ variable: string; problem: string }> {
+  const set = (name: string) => (source[name]?.trim() ?? '') !== '';
+  const problems: Array<{ variable: string; problem: string }> = [];
+  // A channel is either fully configured or off; half a configuration is a mistake worth stopping for.
+  const groups: Array<[string, string[]]> = [
+    ['Twilio SMS', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']],
+    ['Bot Framework', ['MicrosoftAppId', 'MicrosoftAppPassword']],
+  ];
+  for (const [label, names] of groups) {
+    const present = names.filter(set);
+    if (present.length === 0 || present.length === names.length) continue;
+    for (const variable of names.filter((name) => !present.includes(name))) {
+      const verb = present.length > 1 ? 'are' : 'is';
+      problems.push({ variable, problem: `is required because ${present.join(', ')} ${verb} set (${label})` });
     }
-    if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for SingleTenant' });
-    }
-    if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TELEGRAM_WEBHOOK_SECRET'],
-        message: 'is required in webhook mode, or set TELEGRAM_MODE=polling',
-      });
-    }
-  });
+  }
+  if (source.MicrosoftAppType === 'SingleTenant' && set('MicrosoftAppId') && !set('MicrosoftAppTenantId')) {
+    problems.push({ variable: 'MicrosoftAppTenantId', problem: 'is required for SingleTenant' });
+  }
+  const telegramMode = source.TELEGRAM_MODE?.trim() || 'webhook';
+  if (set('TELEGRAM_BOT_TOKEN') && telegramMode === 'webhook' && !set('TELEGRAM_WEBHOOK_SECRET')) {
+    problems.push({
+      variable: 'TELEGRAM_WEBHOOK_SECRET',
+      problem: 'is required in webhook mode, or set TELEGRAM_MODE=polling',
+    });
+  }
+  return problems;
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -149,14 +151,14 @@ export class ConfigError extends Error {
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '(environment)'),
-        problem: describeProblem(issue, source[String(issue.path[0])]),
-      })),
-    );
-  }
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      problem: describeProblem(issue, source[String(issue.path[0])]),
+    })),
+    ...crossVariableProblems(source),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   return {
     redisUrl: env.REDIS_URL,

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '@passerelle/core';
+
+function problemsOf(env: Record<string, string>): Map<string, string> {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return new Map(error.problems.map((p) => [p.variable, p.problem]));
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+describe('configuration from the environment', () => {
+  it('starts with defaults when nothing is set (PGlite, local Redis, port 3000)', () => {
+    const config = loadConfig({});
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(config.port, 3000);
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.env.TWILIO_API_URL, 'https://api.twilio.com');
+  });
+
+  it('names every bad or missing variable in one error', () => {
+    const problems = problemsOf({
+      REDIS_URL: 'http://not-redis',
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      TWILIO_ACCOUNT_SID: 'AC123',
+      TELEGRAM_MODE: 'carrier-pigeon',
+      LOG_LEVEL: 'loud',
+      ADMIN_TOKEN: 'short',
+    });
+    for (const variable of [
+      'REDIS_URL',
+      'PORT',
+      'DATABASE_URL',
+      'TWILIO_AUTH_TOKEN',
+      'TWILIO_FROM',
+      'TELEGRAM_MODE',
+      'LOG_LEVEL',
+      'ADMIN_TOKEN',
+    ]) {
+      assert.ok(problems.has(variable), `${variable} should be reported; got ${[...problems.keys()].join(', ')}`);
+    }
+    assert.match(problems.get('TWILIO_AUTH_TOKEN') ?? '', /TWILIO_ACCOUNT_SID/);
+    assert.match(problems.get('TELEGRAM_MODE') ?? '', /webhook, polling/);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    try {
+      loadConfig({ ADMIN_TOKEN: 'hunter2', WEBCHAT_SECRET: 'tiny' });
+      assert.fail('expected refusal');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.doesNotMatch(error.message, /hunter2|tiny/);
+      assert.match(error.message, /ADMIN_TOKEN/);
+      assert.match(error.message, /\.env\.example/);
+    }
+  });
+
+  it('requires the Telegram webhook secret in webhook mode only', () => {
+    assert.ok(problemsOf({ TELEGRAM_BOT_TOKEN: '1:abc' }).has('TELEGRAM_WEBHOOK_SECRET'));
+    assert.equal(loadConfig({ TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_MODE: 'polling' }).env.TELEGRAM_MODE, 'polling');
+  });
+
+  it('treats blank variables as unset, as .env files often leave them', () => {
+    const config = loadConfig({ DATABASE_URL: '', TWILIO_ACCOUNT_SID: '  ', PUBLIC_URL: 'https://bot.example.com/' });
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.env.TWILIO_ACCOUNT_SID, undefined);
+    assert.equal(config.publicUrl, 'https://bot.example.com');
+  });
+});

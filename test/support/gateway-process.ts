@@ -1,0 +1,109 @@
+/**
+ * Runs the real `gateway` CLI as a child process, from the TypeScript
+ * sources, the way a user runs it; tests then talk to it over HTTP, the web
+ * chat socket and Redis, and may kill it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { REDIS_URL } from './services.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = fileURLToPath(new URL('../../apps/gateway/src/cli.ts', import.meta.url));
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  /** Every JSON log line the process wrote so far. */
+  logs: Array<Record<string, unknown>>;
+  /** Raw output, for failure messages. */
+  output(): string;
+  port: number;
+  url: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  command?: string[];
+  env?: Record<string, string | undefined>;
+  /** Resolve once this log message appears (default: the ready line). */
+  readyWhen?: (line: Record<string, unknown>) => boolean;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+  return spawn(process.execPath, ['--conditions=@passerelle/source', '--import', 'tsx', CLI, ...args], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), REDIS_URL, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
+  const child = runCli(options.command ?? ['start'], { PORT: '0', ...options.env });
+  const logs: Array<Record<string, unknown>> = [];
+  let raw = '';
+  let port = 0;
+  const isReady =
+    options.readyWhen ?? ((line) => typeof line.msg === 'string' && /^(gateway|worker) ready/.test(line.msg));
+  const ready = new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      raw += chunk.toString();
+      buffer += chunk.toString();
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const text = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+        let line: Record<string, unknown>;
+        try {
+          line = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        logs.push(line);
+        if (typeof line.port === 'number') port = line.port;
+        if (isReady(line)) resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      raw += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code} before it was ready:\n${raw}`)));
+    setTimeout(
+      () => reject(new Error(`gateway not ready after ${options.timeoutMs ?? 30_000} ms:\n${raw}`)),
+      options.timeoutMs ?? 30_000,
+    ).unref();
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    child,
+    logs,
+    output: () => raw,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** The test runner's own variables must not leak into the gateway's configuration. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('NODE_TEST') || key === 'NODE_OPTIONS') delete env[key];
+  }
+  return env;
+}
