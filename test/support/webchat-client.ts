@@ -10,6 +10,8 @@ export class WebchatVisitor {
   readonly frames: Frame[] = [];
   visitorId = '';
   token = '';
+  /** Resolves with the close code once the server or the client closes the socket. */
+  closed!: Promise<number>;
   private socket!: WebSocket;
   private waiters: Array<() => void> = [];
 
@@ -21,6 +23,7 @@ export class WebchatVisitor {
 
   async open(baseUrl: string, hello: Record<string, unknown> = {}): Promise<void> {
     this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/webchat/socket`);
+    this.closed = new Promise((resolve) => this.socket.once('close', (code) => resolve(code)));
     this.socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Frame;
       if (frame.type === 'welcome') {
@@ -44,6 +47,10 @@ export class WebchatVisitor {
 
   sendRaw(data: string): void {
     this.socket.send(data);
+  }
+
+  sendBinary(data: Buffer): void {
+    this.socket.send(data, { binary: true });
   }
 
   botMessages(): Frame[] {

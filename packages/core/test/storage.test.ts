@@ -9,6 +9,7 @@ import {
   inboundEventId,
   markDelivery,
   migrate,
+  type OutboundMessage,
   openDb,
   recordInbound,
   recordOutbound,
@@ -92,7 +93,7 @@ function storageSuite(
         parts: [{ type: 'text' as const, text: 'hello' }],
         purpose: 'reply' as const,
         createdAt: new Date().toISOString(),
-      };
+      } satisfies OutboundMessage;
       await recordOutbound(db, [message]);
       assert.equal((await getDelivery(db, message.id))?.status, 'queued');
       await markDelivery(db, message.id, { status: 'delivered', providerMessageId: 'p1' });

@@ -36,7 +36,7 @@ export const MessageFrame = z
   .refine((frame) => (frame.text?.trim() ?? '') !== '' || frame.postback, 'a message needs text or a postback');
 export type MessageFrame = z.infer<typeof MessageFrame>;
 
-export const ClientFrame = z.union([HelloFrame, MessageFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, MessageFrame]);
 
 /** What the widget can draw; a subset of OutboundPart with nothing provider-specific. */
 export type WebchatPart =

@@ -1,0 +1,88 @@
+/**
+ * Calling a provider's HTTP API and reading its answer the same way for
+ * every channel: what counts as "try again" (429, 5xx, refused connection,
+ * with the provider's Retry-After), "never" (other 4xx) and "we cannot know"
+ * (the request went out and no answer came back before the timeout).
+ */
+import { parseRetryAfter } from '@passerelle/core';
+import { ProviderError } from './types.js';
+
+export interface ProviderCall {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string | URLSearchParams;
+  timeoutMs?: number;
+  /** For error messages: "Twilio send", "Telegram sendMessage". */
+  what: string;
+}
+
+export interface ProviderResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Performs the call; resolves on 2xx, otherwise throws a classified ProviderError. */
+export async function callProvider(call: ProviderCall): Promise<ProviderResponse> {
+  let response: Response;
+  try {
+    response = await fetch(call.url, {
+      method: call.method ?? 'POST',
+      headers: call.headers,
+      body: call.body,
+      signal: AbortSignal.timeout(call.timeoutMs ?? 15_000),
+    });
+  } catch (error) {
+    throw networkFailure(call.what, error);
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    // The provider answered with a status but the body broke off: it did receive the request.
+    if (response.ok) return { status: response.status, headers: response.headers, text: '' };
+    throw networkFailure(call.what, error);
+  }
+  if (response.ok) return { status: response.status, headers: response.headers, text };
+  throw failureFromStatus(call.what, response.status, response.headers, text);
+}
+
+export function failureFromStatus(what: string, status: number, headers: Headers, body: string): ProviderError {
+  const detail = `${what} answered ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
+  if (status === 429 || status === 408 || status >= 500) {
+    return new ProviderError(detail, 'retry', { status, retryAfterMs: parseRetryAfter(headers.get('retry-after')) });
+  }
+  return new ProviderError(detail, 'reject', { status });
+}
+
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function networkFailure(what: string, error: unknown): ProviderError {
+  const code = errorCode(error);
+  if (code && NOT_SENT_CODES.has(code)) {
+    // The connection never opened: the provider cannot have the request.
+    return new ProviderError(`${what}: cannot connect (${code})`, 'retry', { cause: error });
+  }
+  const name = (error as Error)?.name;
+  const reason =
+    name === 'TimeoutError' ? 'no answer before the timeout' : `connection lost (${code ?? name ?? 'unknown'})`;
+  return new ProviderError(`${what}: ${reason}; the provider may have the message`, 'ambiguous', { cause: error });
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,257 @@
+/**
+ * The channel sender against a real Redis, an in-memory PGlite and a fake
+ * provider over real HTTP: retries on 429/5xx honouring Retry-After, dead
+ * letters after the last try, at most once per idempotency key, pacing per
+ * channel account.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { type ChannelSender, callProvider, startChannelSender } from '@passerelle/channels';
+import {
+  createLogger,
+  type Db,
+  EVENT_FORMAT_VERSION,
+  getDelivery,
+  migrate,
+  type OutboundMessage,
+  openDb,
+  openPipelineQueues,
+  recordInbound,
+  recordOutbound,
+  resolveContact,
+  silentObserver,
+} from '@passerelle/core';
+import { type FakeAnswer, type FakeProvider, startFakeProvider } from '../../../test/support/fake-provider.js';
+import { deletePrefix, openRedis, uniquePrefix, waitFor } from '../../../test/support/services.js';
+
+const logger = createLogger({ level: 'silent' });
+const admin = openRedis('sender-admin');
+let db: Db;
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+after(async () => {
+  await admin.quit();
+  await db?.close();
+});
+
+/**
+ * A minimal HTTP channel: one POST per part, the provider's id in the answer.
+ * It uses callProvider, the same call-and-classify code the real channels use.
+ */
+function httpSender(
+  provider: FakeProvider,
+  options: { ratePerSecond?: number; timeoutMs?: number } = {},
+): ChannelSender<{ text: string }> {
+  return {
+    channel: 'sms',
+    capabilities: {
+      maxTextLength: 1600,
+      buttons: { supported: false, max: 0 },
+      quickReplies: false,
+      cards: false,
+      media: [],
+      markdown: 'none',
+    },
+    ratePerSecond: options.ratePerSecond,
+    render: (message) => message.parts.map((part) => ({ text: part.type === 'text' ? part.text : part.type })),
+    async send(request, message) {
+      const response = await callProvider({
+        url: `${provider.url}/messages`,
+        body: JSON.stringify({ to: message.to.userId, text: request.text }),
+        headers: { 'content-type': 'application/json' },
+        timeoutMs: options.timeoutMs ?? 2_000,
+        what: 'fake provider',
+      });
+      return { providerMessageId: (JSON.parse(response.text) as { id?: string }).id };
+    },
+  };
+}
+
+let counter = 0;
+async function setup(name: string, script: (index: number) => FakeAnswer, senderOptions = {}) {
+  db ??= await openDb({ inMemory: true }).then(async (opened) => {
+    await migrate(opened);
+    return opened;
+  });
+  const prefix = uniquePrefix(name);
+  const redis = openRedis(name);
+  const config = {
+    redisKeyPrefix: prefix,
+    pipeline: {
+      workerConcurrency: 4,
+      senderConcurrency: 4,
+      dedupTtlSeconds: 600,
+      conversationLockMs: 5_000,
+      stalledIntervalMs: 5_000,
+      inboundMaxAttempts: 3,
+      outboundMaxAttempts: 3,
+      retryBaseMs: 100,
+      retryMaxMs: 400,
+      shutdownTimeoutMs: 5_000,
+    },
+  };
+  const provider = await startFakeProvider((_request, index) => script(index));
+  const queues = openPipelineQueues(redis, config);
+  const sender = startChannelSender({
+    redis,
+    db,
+    queues,
+    senders: new Map([['sms', httpSender(provider, senderOptions) as ChannelSender]]),
+    config,
+    logger,
+    observer: silentObserver,
+  });
+  cleanups.push(async () => {
+    await sender.close();
+    await queues.close();
+    await provider.close();
+    await deletePrefix(admin, prefix);
+    await redis.quit();
+  });
+
+  /** A reply as the dialog worker makes one: recorded in the database, then queued. */
+  async function send(texts: string[], conversation = `${name}-conv`): Promise<OutboundMessage> {
+    counter += 1;
+    const n = counter;
+    const userId = `+3361234${String(n).padStart(4, '0')}`;
+    const contact = await resolveContact(db, { channel: 'sms', account: '+33700000000', userId });
+    await recordInbound(
+      db,
+      {
+        version: EVENT_FORMAT_VERSION,
+        id: `in_${name}_${n}`,
+        channel: 'sms',
+        account: '+33700000000',
+        providerMessageId: `SM${n}`,
+        conversationId: conversation,
+        sender: { id: userId },
+        receivedAt: new Date().toISOString(),
+        kind: 'message',
+        content: { text: 'hi' },
+      },
+      contact.id,
+    );
+    const message: OutboundMessage = {
+      version: EVENT_FORMAT_VERSION,
+      id: `out_${name}_${n}`,
+      idempotencyKey: `out_${name}_${n}`,
+      conversationId: conversation,
+      to: { channel: 'sms', account: '+33700000000', userId },
+      parts: texts.map((text) => ({ type: 'text' as const, text })),
+      purpose: 'reply',
+      createdAt: new Date().toISOString(),
+    };
+    await recordOutbound(db, [message]);
+    assert.equal(await queues.outbound.enqueue(message), 'accepted');
+    return message;
+  }
+  const statusOf = async (message: OutboundMessage) => (await getDelivery(db, message.id))?.status;
+  return { provider, queues, send, statusOf };
+}
+
+const ok = (index: number): FakeAnswer => ({ status: 201, body: { id: `SM-${index}` } });
+
+describe('channel sender', () => {
+  it('waits as long as a 429 Retry-After says, then sends', async () => {
+    const { provider, send, statusOf } = await setup('retry-after', (i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too Many Requests' } } : ok(i),
+    );
+    const message = await send(['Bonjour']);
+    await waitFor('the message to be sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(provider.requests.length, 2);
+    const waited = (provider.requests[1]?.at ?? 0) - (provider.requests[0]?.at ?? 0);
+    assert.ok(waited >= 1_000, `second try came ${waited} ms after the 429, before its Retry-After of 1 s`);
+  });
+
+  it('retries 5xx with backoff and records the provider id of the success', async () => {
+    const { provider, send, queues } = await setup('server-errors', (i) => (i < 2 ? { status: 500 + i * 3 } : ok(i)));
+    const message = await send(['Hello']);
+    await waitFor('sent', async () => (await getDelivery(db, message.id))?.status === 'sent');
+    const delivery = await getDelivery(db, message.id);
+    assert.equal(provider.requests.length, 3);
+    assert.equal(delivery?.providerMessageId, 'SM-2');
+    assert.equal(delivery?.attempts, 3);
+    assert.equal(await queues.deadLetters.count(), 0);
+  });
+
+  it('keeps the message as a dead letter after the last try, and marks it failed', async () => {
+    const { provider, send, queues, statusOf } = await setup('always-500', () => ({ status: 503, body: 'down' }));
+    const message = await send(['Hello']);
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1, 20_000);
+    assert.equal(provider.requests.length, 3, 'OUTBOUND_MAX_ATTEMPTS is 3');
+    assert.equal(await statusOf(message), 'failed');
+    const [letter] = await queues.deadLetters.list();
+    assert.equal(letter?.stage, 'outbound');
+    assert.equal(letter?.itemId, message.idempotencyKey);
+    assert.match(letter?.error ?? '', /503/);
+  });
+
+  it('gives up at once on a 4xx the provider will never accept', async () => {
+    const { provider, send, queues, statusOf } = await setup('bad-request', () => ({
+      status: 400,
+      body: { code: 21211, message: "The 'To' number is not a valid phone number." },
+    }));
+    const message = await send(['Hello']);
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
+    assert.equal(provider.requests.length, 1);
+    assert.equal(await statusOf(message), 'failed');
+  });
+
+  it('never sends twice when the provider took the request but did not answer', async () => {
+    const { provider, send, queues, statusOf } = await setup('timeout', () => 'hang', { timeoutMs: 300 });
+    const message = await send(['Hello']);
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(provider.requests.length, 1, 'an ambiguous send must not be retried');
+    assert.equal(await statusOf(message), 'unknown');
+  });
+
+  it('resumes a message of several parts at the part that failed, not from the start', async () => {
+    const { provider, send, statusOf } = await setup('multi-part', (i) =>
+      i === 1 ? { status: 429, headers: { 'retry-after': '0' } } : ok(i),
+    );
+    const message = await send(['one', 'two', 'three']);
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.deepEqual(
+      provider.requests.map((r) => (JSON.parse(r.body) as { text: string }).text),
+      ['one', 'two', 'two', 'three'],
+    );
+  });
+
+  it('does not resend a part that was under way when a sender process died', async () => {
+    const { provider, send, queues, statusOf } = await setup('crash-marker', ok);
+    const message = await send(['once']);
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(provider.requests.length, 1);
+    const keys = queues.outbound.keys(message.conversationId, 'crashed-key');
+    // What a sender killed in the middle of the provider call leaves behind: the in-flight marker.
+    const crashed: OutboundMessage = { ...message, id: 'out_crashed', idempotencyKey: 'crashed-key' };
+    await recordOutbound(db, [crashed]);
+    await admin.set(`${keys.status}:inflight`, '0', 'EX', 60);
+    await queues.outbound.enqueue(crashed);
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
+    assert.equal(provider.requests.length, 1, 'the interrupted part must not be sent again');
+    assert.equal(await statusOf(crashed), 'unknown');
+  });
+
+  it('paces sends at the channel account rate limit, shared by every sender', async () => {
+    const { provider, send, statusOf } = await setup('rate-limit', ok, { ratePerSecond: 5 });
+    // 15 messages for one account, each in its own conversation so they could all go at once.
+    const messages = await Promise.all(Array.from({ length: 15 }, (_, i) => send([`m${i}`], `rate-conv-${i}`)));
+    await waitFor(
+      'all sent',
+      async () => (await Promise.all(messages.map(statusOf))).every((s) => s === 'sent'),
+      20_000,
+    );
+    const times = provider.requests.map((r) => r.at).sort((a, b) => a - b);
+    assert.equal(times.length, 15);
+    // At 5 per second, 15 sends span at least two full windows.
+    const span = (times.at(-1) ?? 0) - (times[0] ?? 0);
+    assert.ok(span >= 1_900, `15 sends at 5/s took only ${span} ms`);
+    for (let i = 5; i < times.length; i++) {
+      assert.ok((times[i] ?? 0) - (times[i - 5] ?? 0) >= 900, 'more than 5 sends within one second');
+    }
+  });
+});
