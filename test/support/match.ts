@@ -16,7 +16,7 @@ export function assertMatches(actual: unknown, expected: unknown, path = '$'): v
   if (Array.isArray(expected)) {
     assert.ok(Array.isArray(actual), `${path} should be an array`);
     assert.equal(actual.length, expected.length, `${path} length`);
-    expected.forEach((value, index) => assertMatches(actual[index], value, `${path}[${index}]`));
+    for (const [index, value] of expected.entries()) assertMatches(actual[index], value, `${path}[${index}]`);
     return;
   }
   assert.deepEqual(actual, expected, `${path}`);

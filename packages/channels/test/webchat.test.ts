@@ -72,13 +72,14 @@ describe('web chat cases', () => {
         assert.equal(accepted.length, before, 'a refused frame must not be queued');
         return;
       }
+      const expected = testCase.expect.events;
       const events = accepted.slice(before);
-      assert.equal(events.length, testCase.expect.events.length);
-      events.forEach((event, index) => {
+      assert.equal(events.length, expected.length);
+      for (const [index, event] of events.entries()) {
         assert.equal(InboundEventSchema.safeParse(event).success, true, 'event must satisfy the event format');
         assert.equal(event.sender.id, visitor.visitorId);
-        assertMatches(event, testCase.expect.events[index]);
-      });
+        assertMatches(event, expected[index]);
+      }
     });
   }
 
