@@ -21,6 +21,7 @@
  * idempotent (the dialog keeps its last step, the sender its send marker).
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
@@ -141,7 +142,8 @@ type Outcome = { holdMs?: number };
 
 export class OrderedWorker<T> {
   readonly worker: Worker;
-  private readonly owner = randomUUID();
+  /** Who holds a conversation lock, readable by an operator: host, pid, instance. */
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private closing = false;
   private readonly tryLock: LuaScript;
   private readonly renew: LuaScript;

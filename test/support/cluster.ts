@@ -1,0 +1,85 @@
+/**
+ * A gateway process and N worker processes against one Redis and one
+ * PostgreSQL database, as a user scales out. For the end-to-end tests.
+ */
+import { Queue } from 'bullmq';
+import { QUEUE, type Redis } from '@passerelle/core';
+import { type GatewayProcess, startGateway } from './gateway-process.js';
+import { createTempDatabase, deletePrefix, openRedis, uniquePrefix } from './services.js';
+
+export interface Cluster {
+  prefix: string;
+  databaseUrl: string;
+  gateway: GatewayProcess;
+  workers: GatewayProcess[];
+  redis: Redis;
+  startWorker(): Promise<GatewayProcess>;
+  /** BullMQ's own count of jobs being worked on right now, both stages. */
+  activeJobs(): Promise<number>;
+  /** Conversation locks currently held, with their owner (host:pid:instance:job). */
+  heldLocks(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(name: string, workers: number, env: Record<string, string> = {}): Promise<Cluster> {
+  const prefix = uniquePrefix(name);
+  const database = await createTempDatabase();
+  const redis = openRedis(`${name}-admin`);
+  const common = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info', ...env };
+  const started: GatewayProcess[] = [];
+  const queues = [QUEUE.inbound, QUEUE.outbound].map((queue) => new Queue(queue, { connection: redis, prefix }));
+  const startWorker = async () => {
+    const worker = await startGateway({ command: ['worker'], env: common });
+    started.push(worker);
+    return worker;
+  };
+  try {
+    // Gateway first: it runs the migrations; workers started at once would race for them (and serialise).
+    const gateway = await startGateway({ command: ['gateway'], env: common });
+    started.push(gateway);
+    const workerProcesses = await Promise.all(Array.from({ length: workers }, startWorker));
+    return {
+      prefix,
+      databaseUrl: database.url,
+      gateway,
+      workers: workerProcesses,
+      redis,
+      startWorker,
+      async activeJobs() {
+        const counts = await Promise.all(queues.map((queue) => queue.getActiveCount()));
+        return counts.reduce((a, b) => a + b, 0);
+      },
+      async heldLocks() {
+        const owners: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:lock`, 'COUNT', 1000);
+          cursor = next;
+          for (const key of keys) {
+            const owner = await redis.get(key);
+            if (owner) owners.push(owner);
+          }
+        } while (cursor !== '0');
+        return owners;
+      },
+      async stop() {
+        await Promise.all(started.map((process) => process.stop('SIGKILL')));
+        await Promise.all(queues.map((queue) => queue.close()));
+        await deletePrefix(redis, prefix);
+        await redis.quit();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((process) => process.stop('SIGKILL')));
+    await Promise.all(queues.map((queue) => queue.close()));
+    await redis.quit();
+    await database.drop();
+    throw error;
+  }
+}
+
+/** `You said: "<text>"...` is how the demo bot echoes; this returns <text>. */
+export function echoed(reply: string): string | undefined {
+  return /^You said: "(.*)"\./.exec(reply)?.[1];
+}
