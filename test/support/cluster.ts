@@ -2,8 +2,9 @@
  * A gateway process and N worker processes against one Redis and one
  * PostgreSQL database, as a user scales out. For the end-to-end tests.
  */
-import { Queue } from 'bullmq';
+
 import { QUEUE, type Redis } from '@passerelle/core';
+import { Queue } from 'bullmq';
 import { type GatewayProcess, startGateway } from './gateway-process.js';
 import { createTempDatabase, deletePrefix, openRedis, uniquePrefix } from './services.js';
 
@@ -16,6 +17,7 @@ export interface Cluster {
   startWorker(): Promise<GatewayProcess>;
   /** BullMQ's own count of jobs being worked on right now, both stages. */
   activeJobs(): Promise<number>;
+  deadLetterCount(): Promise<number>;
   /** Conversation locks currently held, with their owner (host:pid:instance:job). */
   heldLocks(): Promise<string[]>;
   stop(): Promise<void>;
@@ -28,6 +30,8 @@ export async function startCluster(name: string, workers: number, env: Record<st
   const common = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info', ...env };
   const started: GatewayProcess[] = [];
   const queues = [QUEUE.inbound, QUEUE.outbound].map((queue) => new Queue(queue, { connection: redis, prefix }));
+  const deadLetters = new Queue(QUEUE.deadLetters, { connection: redis, prefix });
+  queues.push(deadLetters);
   const startWorker = async () => {
     const worker = await startGateway({ command: ['worker'], env: common });
     started.push(worker);
@@ -46,9 +50,10 @@ export async function startCluster(name: string, workers: number, env: Record<st
       redis,
       startWorker,
       async activeJobs() {
-        const counts = await Promise.all(queues.map((queue) => queue.getActiveCount()));
+        const counts = await Promise.all(queues.slice(0, 2).map((queue) => queue.getActiveCount()));
         return counts.reduce((a, b) => a + b, 0);
       },
+      deadLetterCount: () => deadLetters.getWaitingCount(),
       async heldLocks() {
         const owners: string[] = [];
         let cursor = '0';

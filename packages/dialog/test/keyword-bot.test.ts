@@ -67,10 +67,11 @@ describe('demo keyword bot', () => {
     });
     const part = result.messages[0]?.[0];
     assert.equal(part?.type, 'quickReplies');
-    assert.deepEqual(
-      part?.type === 'quickReplies' ? part.replies.map((r) => r.payload) : [],
-      ['faq:hours', 'faq:delivery', 'faq:returns'],
-    );
+    assert.deepEqual(part?.type === 'quickReplies' ? part.replies.map((r) => r.payload) : [], [
+      'faq:hours',
+      'faq:delivery',
+      'faq:returns',
+    ]);
   });
 
   it('echoes what it does not understand, in the customer locale', async () => {
@@ -91,6 +92,9 @@ describe('demo keyword bot', () => {
   });
 
   it('says where it looked when the bot folder has no bot file', async () => {
-    await assert.rejects(loadKeywordBot('/nonexistent/bot'), /\/nonexistent\/bot\/bot\.yaml: cannot read the bot file.*BOT_DIR/);
+    await assert.rejects(
+      loadKeywordBot('/nonexistent/bot'),
+      /\/nonexistent\/bot\/bot\.yaml: cannot read the bot file.*BOT_DIR/,
+    );
   });
 });
