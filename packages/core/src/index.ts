@@ -1,4 +1,4 @@
-export { type Config, ConfigError, type Env, loadConfig } from './config/env.js';
+export { CONFIG_VARIABLES, type Config, ConfigError, type Env, loadConfig } from './config/env.js';
 export * from './events/ids.js';
 export { eventFormatJsonSchema } from './events/json-schema.js';
 export * from './events/schema.js';

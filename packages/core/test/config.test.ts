@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '@passerelle/core';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '@passerelle/core';
 
 function problemsOf(env: Record<string, string>): Map<string, string> {
   try {
@@ -70,5 +71,24 @@ describe('configuration from the environment', () => {
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.env.TWILIO_ACCOUNT_SID, undefined);
     assert.equal(config.publicUrl, 'https://bot.example.com');
+  });
+
+  it('documents every variable in .env.example, and the example itself is a valid configuration', () => {
+    const text = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const example = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Za-z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    for (const variable of CONFIG_VARIABLES)
+      assert.ok(variable in example, `.env.example does not mention ${variable}`);
+    for (const variable of Object.keys(example)) {
+      assert.ok(
+        (CONFIG_VARIABLES as string[]).includes(variable),
+        `.env.example mentions ${variable}, which nothing reads`,
+      );
+    }
+    assert.equal(loadConfig(example).port, 3000);
   });
 });

@@ -110,6 +110,9 @@ function crossVariableProblems(source: NodeJS.ProcessEnv): Array<{ variable: str
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every variable the gateway reads; .env.example documents each (a test checks it). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as Array<keyof Env>;
+
 export interface Config {
   redisUrl: string;
   redisKeyPrefix: string;

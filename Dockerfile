@@ -1,0 +1,25 @@
+# One image for every role; docker-compose.yml starts it as gateway and as worker.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV PUPPETEER_SKIP_DOWNLOAD=1
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/crm-connectors/package.json packages/crm-connectors/
+COPY packages/channels/package.json packages/channels/
+COPY packages/dialog/package.json packages/dialog/
+COPY apps/gateway/package.json apps/gateway/
+RUN npm ci
+COPY packages packages
+COPY apps apps
+RUN npx tsc -b && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app /app
+COPY bots bots
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "apps/gateway/dist/cli.js"]
+CMD ["start"]
