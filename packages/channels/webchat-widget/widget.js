@@ -49,7 +49,7 @@
   root.innerHTML =
     '<style>' +
     ':host{all:initial;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
-    '.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:' +
+    '.launcher{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:' +
     color +
     ';color:#fff;font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
     '.panel{position:fixed;right:20px;bottom:90px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 120px);background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;z-index:2147483000}' +
@@ -82,7 +82,8 @@
     '</style>' +
     '<button class="launcher" part="launcher" aria-label="' +
     text.open +
-    '">💬</button>' +
+    '"><svg width="26" height="26" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">' +
+    '<path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>' +
     '<section class="panel" role="dialog" aria-label="' +
     text.title +
     '">' +
@@ -165,6 +166,12 @@
         frag.appendChild(a);
       }
       return frag;
+    }
+    if (part.type === 'card' && part.imageUrl) {
+      const picture = document.createElement('img');
+      picture.src = part.imageUrl;
+      picture.alt = part.title;
+      frag.appendChild(picture);
     }
     const body = document.createElement('div');
     body.textContent = part.type === 'card' ? part.title + (part.subtitle ? '\n' + part.subtitle : '') : part.text;
