@@ -3,11 +3,9 @@
 // roles in one process with the embedded PGlite database and the demo bot.
 // Then open http://localhost:3000 and chat. Ctrl-C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pretty from 'pino-pretty';
-import { ensureRedis } from './services.mjs';
+import { ensureRedisOrExit, ROOT as root } from './services.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 6)) {
   console.error(`Node.js 20.6 or newer is needed (this is ${process.versions.node}).`);
@@ -18,13 +16,7 @@ console.error('Building (tsc -b)…');
 const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-let redis;
-try {
-  redis = await ensureRedis();
-} catch (error) {
-  console.error(error.message);
-  process.exit(1);
-}
+const redis = await ensureRedisOrExit();
 
 const gateway = spawn(process.execPath, ['apps/gateway/dist/cli.js', 'start'], {
   cwd: root,

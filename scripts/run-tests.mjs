@@ -2,13 +2,9 @@
 // `npm test`: every *.test.ts file, with node's own test runner, against a
 // real Redis (found or started, see services.mjs). Pass file paths to run
 // only those: npm test -- test/pipeline-order.test.ts
-import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureRedis } from './services.mjs';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { ensureRedisOrExit, ROOT as root, runNode, TS_NODE_FLAGS } from './services.mjs';
 
 function findTests(dir) {
   const found = [];
@@ -29,27 +25,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-let redis;
-try {
-  redis = await ensureRedis();
-} catch (error) {
-  console.error(error.message);
-  process.exit(1);
-}
-
-const child = spawn(
-  process.execPath,
+const redis = await ensureRedisOrExit();
+const code = await runNode(
   [
-    '--conditions=@passerelle/source',
-    '--import',
-    'tsx',
+    ...TS_NODE_FLAGS,
     '--test',
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
     '--test-reporter=spec',
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, REDIS_URL: redis.url } },
+  { REDIS_URL: redis.url },
 );
-const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 await redis.stop();
 process.exit(code);

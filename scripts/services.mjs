@@ -2,6 +2,7 @@
 // Plain JavaScript so it runs before anything is built.
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -80,4 +81,25 @@ export async function ensureRedis(log = console.error) {
       child.kill();
     },
   };
+}
+
+/** ensureRedis(), or print why not and exit 1: what every script here wants. */
+export async function ensureRedisOrExit() {
+  try {
+    return await ensureRedis();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Node flags that run the TypeScript sources directly (tsx), resolving workspace packages to src/. */
+export const TS_NODE_FLAGS = ['--conditions=@passerelle/source', '--import', 'tsx'];
+
+/** Runs node with args in the repository root, inheriting the terminal; resolves with the exit code. */
+export function runNode(args, env) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }

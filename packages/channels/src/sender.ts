@@ -23,6 +23,7 @@ import {
   type PipelineQueues,
   type Redis,
   RetryLater,
+  stageSettings,
 } from '@passerelle/core';
 import { AccountRateLimits } from './rate-limit.js';
 import { type ChannelSender, ProviderError } from './types.js';
@@ -81,11 +82,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
   }
 
   return new OrderedWorker<OutboundMessage>(queues.outbound, {
-    concurrency: config.pipeline.senderConcurrency,
-    lockMs: config.pipeline.conversationLockMs,
-    stalledIntervalMs: config.pipeline.stalledIntervalMs,
-    maxAttempts: config.pipeline.outboundMaxAttempts,
-    backoff: { baseMs: config.pipeline.retryBaseMs, maxMs: config.pipeline.retryMaxMs },
+    ...stageSettings(config.pipeline, 'outbound'),
     deadLetters: queues.deadLetters,
     logger,
     handle: (message, { attempt }) => deliver(message, attempt),

@@ -15,7 +15,7 @@ export {
   OrderedWorker,
   type OrderedWorkerOptions,
 } from './pipeline/ordered-queue.js';
-export { openPipelineQueues, type PipelineQueues, retryDeadLetter } from './pipeline/queues.js';
+export { openPipelineQueues, type PipelineQueues, retryDeadLetter, stageSettings } from './pipeline/queues.js';
 export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater } from './pipeline/retry.js';
 export { conversationKey, QUEUE, type QueueName } from './queues/names.js';
 export { connectRedis, type Redis, safeRedisAddress, waitForRedis } from './queues/redis.js';

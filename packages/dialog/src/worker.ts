@@ -19,6 +19,7 @@ import {
   recordOutbound,
   replyId,
   resolveContact,
+  stageSettings,
 } from '@passerelle/core';
 import type { Bot } from './bot.js';
 import { SessionStore } from './session-store.js';
@@ -88,11 +89,7 @@ export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<Inbound
   }
 
   return new OrderedWorker<InboundEvent>(queues.inbound, {
-    concurrency: config.pipeline.workerConcurrency,
-    lockMs: config.pipeline.conversationLockMs,
-    stalledIntervalMs: config.pipeline.stalledIntervalMs,
-    maxAttempts: config.pipeline.inboundMaxAttempts,
-    backoff: { baseMs: config.pipeline.retryBaseMs, maxMs: config.pipeline.retryMaxMs },
+    ...stageSettings(config.pipeline, 'inbound'),
     deadLetters: queues.deadLetters,
     logger,
     handle: (event) => handle(event),

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
+import type { OrderedWorkerOptions } from './ordered-queue.js';
 import type { InboundEvent, OutboundMessage } from '../events/schema.js';
 import { QUEUE } from '../queues/names.js';
 import { DeadLetters } from './dead-letters.js';
@@ -51,4 +52,17 @@ export async function retryDeadLetter(queues: PipelineQueues, id: string): Promi
   await (target as OrderedQueue<unknown>).enqueue(letter.item);
   await queues.deadLetters.remove(id);
   return 'retried';
+}
+
+type WorkerSettings = Pick<OrderedWorkerOptions<unknown>, 'concurrency' | 'lockMs' | 'stalledIntervalMs' | 'maxAttempts' | 'backoff'>;
+
+/** The tuning variables of one stage (dialog or sender), as an OrderedWorker takes them. */
+export function stageSettings(pipeline: Config['pipeline'], stage: 'inbound' | 'outbound'): WorkerSettings {
+  return {
+    concurrency: stage === 'inbound' ? pipeline.workerConcurrency : pipeline.senderConcurrency,
+    lockMs: pipeline.conversationLockMs,
+    stalledIntervalMs: pipeline.stalledIntervalMs,
+    maxAttempts: stage === 'inbound' ? pipeline.inboundMaxAttempts : pipeline.outboundMaxAttempts,
+    backoff: { baseMs: pipeline.retryBaseMs, maxMs: pipeline.retryMaxMs },
+  };
 }
