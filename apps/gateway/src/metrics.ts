@@ -10,7 +10,7 @@ export interface Metrics {
   observer: PipelineObserver;
 }
 
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10, 15, 30];
 
 export function createMetrics(queues: PipelineQueues): Metrics {
   const registry = new Registry();

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
-import type { OrderedWorkerOptions } from './ordered-queue.js';
 import type { InboundEvent, OutboundMessage } from '../events/schema.js';
 import { QUEUE } from '../queues/names.js';
 import { DeadLetters } from './dead-letters.js';
+import type { OrderedWorkerOptions } from './ordered-queue.js';
 import { OrderedQueue } from './ordered-queue.js';
 
 /** The three queues of DESIGN.md, opened the same way by every role. */
@@ -54,7 +54,10 @@ export async function retryDeadLetter(queues: PipelineQueues, id: string): Promi
   return 'retried';
 }
 
-type WorkerSettings = Pick<OrderedWorkerOptions<unknown>, 'concurrency' | 'lockMs' | 'stalledIntervalMs' | 'maxAttempts' | 'backoff'>;
+type WorkerSettings = Pick<
+  OrderedWorkerOptions<unknown>,
+  'concurrency' | 'lockMs' | 'stalledIntervalMs' | 'maxAttempts' | 'backoff'
+>;
 
 /** The tuning variables of one stage (dialog or sender), as an OrderedWorker takes them. */
 export function stageSettings(pipeline: Config['pipeline'], stage: 'inbound' | 'outbound'): WorkerSettings {
