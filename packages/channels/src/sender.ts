@@ -69,7 +69,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
         providerMessageId = receipt.providerMessageId ?? providerMessageId;
       } catch (error) {
         if (!(error instanceof ProviderError) || error.outcome !== 'ambiguous') await redis.del(keys.inFlight);
-        throw mapProviderError(error);
+        throw mapProviderError(error, sender.idempotent === true);
       }
       await redis
         .multi()
@@ -97,7 +97,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
 /** The provider may have the message: resending could deliver it twice, so we stop. */
 class AmbiguousSend extends GiveUp {}
 
-function mapProviderError(error: unknown): Error {
+function mapProviderError(error: unknown, idempotent: boolean): Error {
   if (!(error instanceof ProviderError)) {
     // A bug or an unexpected throw inside a channel: retry, it may be a passing fault.
     return new RetryLater(error instanceof Error ? error.message : String(error), { cause: error });
@@ -106,7 +106,10 @@ function mapProviderError(error: unknown): Error {
     case 'retry':
       return new RetryLater(error.message, { afterMs: error.options.retryAfterMs, cause: error });
     case 'ambiguous':
-      return new AmbiguousSend(error.message, { cause: error });
+      // Sending again is harmless where the channel drops a repeat by itself.
+      return idempotent
+        ? new RetryLater(error.message, { cause: error })
+        : new AmbiguousSend(error.message, { cause: error });
     case 'opted-out':
       return new GiveUp(error.message, { cause: error, reason: 'opted-out' });
     case 'reject':
