@@ -19,6 +19,7 @@ import {
   recordInbound,
   recordOutbound,
   resolveContact,
+  retryDeadLetter,
   silentObserver,
 } from '@passerelle/core';
 import { type FakeAnswer, type FakeProvider, startFakeProvider } from '../../../test/support/fake-provider.js';
@@ -197,6 +198,23 @@ describe('channel sender', () => {
     await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
     assert.equal(provider.requests.length, 1);
     assert.equal(await statusOf(message), 'failed');
+  });
+
+  it('sends a dead letter again when a person retries it', async () => {
+    let accept = false;
+    const { provider, send, queues, statusOf } = await setup('retry-dead-letter', (i) =>
+      accept ? ok(i) : { status: 400, body: { message: 'number blocked' } },
+    );
+    const message = await send(['Hello again']);
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
+    const [letter] = await queues.deadLetters.list();
+    assert.ok(letter);
+    accept = true; // the number was unblocked at the provider
+    assert.equal(await retryDeadLetter(queues, letter.id), 'retried');
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(await queues.deadLetters.count(), 0);
+    assert.equal(provider.requests.length, 2);
+    assert.equal(await retryDeadLetter(queues, letter.id), 'not found');
   });
 
   it('never sends twice when the provider took the request but did not answer', async () => {
