@@ -22,11 +22,15 @@ const gateway = spawn(process.execPath, ['apps/gateway/dist/cli.js', 'start'], {
   cwd: root,
   env: { ...process.env, REDIS_URL: redis.url, BOT_DIR: process.env.BOT_DIR ?? 'bots/demo' },
   stdio: ['ignore', 'pipe', 'inherit'],
+  // A process group of its own: Ctrl-C and npm's signals reach this script only, which passes
+  // each on once; the gateway would take a second copy of the same signal as "stop now".
+  detached: true,
 });
 // JSON logs are for machines; a person at a terminal reads them pretty.
 gateway.stdout.pipe(pretty({ colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }));
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => gateway.kill(signal));
+process.on('exit', () => gateway.kill('SIGTERM'));
 const code = await new Promise((resolve) => gateway.on('exit', (c) => resolve(c ?? 0)));
 await redis.stop();
 process.exit(code);
