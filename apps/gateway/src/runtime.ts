@@ -9,9 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   attachWebchatSocket,
+  type ChannelContext,
   channelStatuses,
   createChannelSenders,
+  mountChannelWebhooks,
   startChannelSender,
+  startChannelServices,
   webchatSecret,
 } from '@passerelle/channels';
 import {
@@ -77,7 +80,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         redis,
         db,
         queues,
-        senders: createChannelSenders(config, redis),
+        senders: createChannelSenders({ config, redis, logger }),
         config,
         logger,
         observer: metrics.observer,
@@ -87,6 +90,17 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       logger.info({ bot: bot.name, botDir: config.botDir }, 'dialog worker and channel sender started');
     }
 
+    const channelContext: ChannelContext = {
+      config,
+      redis,
+      logger,
+      accept: async (event) => {
+        const result = await queues.inbound.enqueue(event);
+        metrics.observer.inboundReceived(event.channel, result);
+        return result;
+      },
+      refused: (channel) => metrics.observer.inboundReceived(channel, 'refused'),
+    };
     const app = createApp({
       redis,
       db,
@@ -95,6 +109,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       logger,
       adminToken: config.adminToken,
       servePages: startsGateway,
+      mountWebhooks: startsGateway ? (router) => mountChannelWebhooks(router, channelContext) : undefined,
     });
     const server = createServer(app);
     let socket: { close(): Promise<void> } | undefined;
@@ -107,12 +122,10 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         prefix: config.redisKeyPrefix,
         secret: await webchatSecret(redis, config.redisKeyPrefix, config.webchatSecret),
         logger,
-        accept: async (event) => {
-          const result = await queues.inbound.enqueue(event);
-          metrics.observer.inboundReceived(event.channel, result);
-          return result;
-        },
+        accept: channelContext.accept,
       });
+      const services = await startChannelServices(channelContext);
+      closers.push(() => Promise.all(services.map((service) => service.close())));
     }
     const port = await listen(server, config.port);
     // Sockets first: an open web chat socket would keep server.close() waiting.

@@ -35,3 +35,13 @@ export interface ChannelCases<Request, ProviderRequest> {
   inbound: Array<InboundCase<Request>>;
   outbound: Array<OutboundCase<ProviderRequest>>;
 }
+
+/** An HTTP request a provider makes to one of our webhooks, as it arrives on the wire. */
+export interface WebhookRequest {
+  method?: 'POST' | 'GET';
+  /** Absolute path with query string, e.g. /webhooks/twilio. */
+  path: string;
+  headers?: Record<string, string>;
+  /** The raw body, exactly as the provider sends it (form-encoded, JSON...). */
+  body: string;
+}

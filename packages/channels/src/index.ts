@@ -1,7 +1,23 @@
-export type { ChannelCases, ExpectedEvents, ExpectedRefusal, InboundCase, OutboundCase } from './cases.js';
+export type {
+  ChannelCases,
+  ExpectedEvents,
+  ExpectedRefusal,
+  InboundCase,
+  OutboundCase,
+  WebhookRequest,
+} from './cases.js';
 export { callProvider, failureFromStatus, type ProviderCall, type ProviderResponse } from './http.js';
+export { HttpRefusal, jsonErrorHandler } from './http-errors.js';
+export type { ChannelContext, ChannelModule, ChannelService } from './module.js';
 export { AccountRateLimits } from './rate-limit.js';
-export { type ChannelStatus, channelStatuses, createChannelSenders } from './registry.js';
+export {
+  CHANNEL_MODULES,
+  type ChannelStatus,
+  channelStatuses,
+  createChannelSenders,
+  mountChannelWebhooks,
+  startChannelServices,
+} from './registry.js';
 export { type SenderDeps, startChannelSender } from './sender.js';
 export { type ChannelSender, ProviderError, type ProviderOutcome, type SendReceipt } from './types.js';
 export { WEBCHAT_WIDGET_FILE } from './webchat/assets.js';

@@ -5,9 +5,9 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
+import { jsonErrorHandler, WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
 import type { Db, Logger, PipelineQueues, Redis } from '@passerelle/core';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -21,6 +21,8 @@ export interface AppDeps {
   adminToken: string | undefined;
   /** Worker-only processes serve health and metrics but no pages. */
   servePages: boolean;
+  /** Channel webhooks (gateway role). */
+  mountWebhooks?: (router: Router) => void;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -59,6 +61,12 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
+  if (deps.mountWebhooks) {
+    const webhooks = express.Router();
+    deps.mountWebhooks(webhooks);
+    app.use(webhooks);
+  }
+
   if (deps.servePages) {
     app.get('/webchat/widget.js', (_req, res) => {
       res.set('Cache-Control', 'public, max-age=300');
@@ -72,7 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
-  app.use(errorHandler(deps.logger));
+  app.use(jsonErrorHandler(deps.logger));
   return app;
 }
 
@@ -101,14 +109,5 @@ function requireAdmin(token: string | undefined): RequestHandler {
       return;
     }
     next();
-  };
-}
-
-function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
-    else logger.info({ path: req.path, status, reason: error?.message }, 'request refused');
-    res.status(status).json({ error: status >= 500 ? 'internal error' : (error?.message ?? 'bad request') });
   };
 }
