@@ -23,6 +23,7 @@ import {
   type PipelineQueues,
   type Redis,
   RetryLater,
+  recordOptOut,
   stageSettings,
 } from '@passerelle/core';
 import { AccountRateLimits } from './rate-limit.js';
@@ -87,6 +88,14 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     logger,
     handle: (message, { attempt }) => deliver(message, attempt),
     async onGiveUp(message, error, attempts) {
+      if (error instanceof GiveUp && error.options.reason === 'opted-out') {
+        // The provider says this person unsubscribed (Twilio 21610, a blocked Telegram bot...): remember it.
+        await recordOptOut(db, message.to, 'provider');
+        logger.info(
+          { channel: message.to.channel, conversationId: message.conversationId },
+          'recipient opted out at the provider',
+        );
+      }
       const unknown = error instanceof AmbiguousSend;
       await markDelivery(db, message.id, { status: unknown ? 'unknown' : 'failed', error: error.message, attempts });
       observer.replyFinished(message.to.channel, unknown ? 'unknown' : 'failed');

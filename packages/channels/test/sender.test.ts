@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { type ChannelSender, callProvider, startChannelSender } from '@passerelle/channels';
+import { type ChannelSender, callProvider, ProviderError, startChannelSender } from '@passerelle/channels';
 import {
   createLogger,
   type Db,
   EVENT_FORMAT_VERSION,
   getDelivery,
+  isOptedOut,
   migrate,
   type OutboundMessage,
   openDb,
@@ -70,8 +71,30 @@ function httpSender(
   };
 }
 
+/** Like httpSender, with the opt-out mapping a real channel does (here: code 21610 in a 400, as Twilio). */
+function optOutAwareSender(provider: FakeProvider): ChannelSender<{ text: string }> {
+  const plain = httpSender(provider);
+  return {
+    ...plain,
+    async send(request, message) {
+      try {
+        return await plain.send(request, message);
+      } catch (error) {
+        if (error instanceof ProviderError && error.options.status === 400 && /21610/.test(error.message)) {
+          throw new ProviderError('recipient unsubscribed', 'opted-out', { status: 400 });
+        }
+        throw error;
+      }
+    },
+  };
+}
+
 let counter = 0;
-async function setup(name: string, script: (index: number) => FakeAnswer, senderOptions = {}) {
+async function setup(
+  name: string,
+  script: (index: number) => FakeAnswer,
+  senderOptions: { ratePerSecond?: number; timeoutMs?: number; optOutAware?: boolean } = {},
+) {
   db ??= await openDb({ inMemory: true }).then(async (opened) => {
     await migrate(opened);
     return opened;
@@ -99,7 +122,14 @@ async function setup(name: string, script: (index: number) => FakeAnswer, sender
     redis,
     db,
     queues,
-    senders: new Map([['sms', httpSender(provider, senderOptions) as ChannelSender]]),
+    senders: new Map([
+      [
+        'sms',
+        (senderOptions.optOutAware
+          ? optOutAwareSender(provider)
+          : httpSender(provider, senderOptions)) as ChannelSender,
+      ],
+    ]),
     config,
     logger,
     observer: silentObserver,
@@ -198,6 +228,19 @@ describe('channel sender', () => {
     await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
     assert.equal(provider.requests.length, 1);
     assert.equal(await statusOf(message), 'failed');
+  });
+
+  it('marks the recipient opted out when the provider says they unsubscribed', async () => {
+    const { provider, send, queues, statusOf } = await setup(
+      'opted-out',
+      () => ({ status: 400, body: { code: 21610, message: 'Attempt to send to unsubscribed recipient' } }),
+      { optOutAware: true },
+    );
+    const message = await send(['Promo']);
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
+    assert.equal(provider.requests.length, 1, 'an opted-out recipient is not retried');
+    assert.equal(await statusOf(message), 'failed');
+    assert.equal(await isOptedOut(db, message.to), true);
   });
 
   it('sends a dead letter again when a person retries it', async () => {

@@ -7,11 +7,14 @@ import {
   getDelivery,
   type InboundEvent,
   inboundEventId,
+  isOptedOut,
+  MIGRATIONS,
   markDelivery,
   migrate,
   type OutboundMessage,
   openDb,
   recordInbound,
+  recordOptOut,
   recordOutbound,
   resolveContact,
   transcript,
@@ -55,7 +58,7 @@ function storageSuite(
     it('migrates once: a second run applies nothing', { skip: skipReason }, async () => {
       const again = await migrate(db);
       assert.deepEqual(again.applied, []);
-      assert.equal(again.current, 1);
+      assert.equal(again.current, MIGRATIONS.length);
     });
 
     it('gives one contact per channel identity, even to two workers racing for it', { skip: skipReason }, async () => {
@@ -79,6 +82,20 @@ function storageSuite(
         lines.map((line) => (line.body as { text: string }).text),
         ['message 1', 'message 2', 'message 3'],
       );
+    });
+
+    it('keeps an opt-out durably, once, with its source in the consent history', { skip: skipReason }, async () => {
+      const identity = { channel: 'sms' as const, account: '+33700000000', userId: '+33611111111' };
+      const contact = await resolveContact(db, identity);
+      assert.equal(await isOptedOut(db, identity), false);
+      assert.equal(await recordOptOut(db, identity, 'provider'), true);
+      assert.equal(await recordOptOut(db, identity, 'keyword'), false, 'already opted out');
+      assert.equal(await isOptedOut(db, identity), true);
+      const { rows } = await db.query<{ kind: string; source: string }>(
+        'select kind, source from consent_events where contact_id = $1',
+        [contact.id],
+      );
+      assert.deepEqual(rows, [{ kind: 'opt_out', source: 'provider' }]);
     });
 
     it('never moves a delivery status backwards (a receipt may beat our own "sent")', {
@@ -135,7 +152,7 @@ describe('migrations on PostgreSQL from several processes at once', async () => 
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db)));
       assert.equal(results.filter((r) => r.applied.length > 0).length, 1);
-      assert.ok(results.every((r) => r.current === 1));
+      assert.ok(results.every((r) => r.current === MIGRATIONS.length));
     } finally {
       await Promise.all(dbs.map((db) => db.close()));
       await temp.drop();

@@ -1,3 +1,4 @@
+export { type ConsentSource, type Identity, isOptedOut, recordOptOut } from './consent.js';
 export { type Contact, getContact, type IdentityHint, resolveContact } from './contacts.js';
 export { type Db, type OpenDbOptions, openDb, type Queryable } from './db.js';
 export { type Delivery, type DeliveryStatus, type DeliveryUpdate, getDelivery, markDelivery } from './deliveries.js';

@@ -67,4 +67,26 @@ export const MIGRATIONS: Migration[] = [
       create index deliveries_provider_id on deliveries (provider_message_id);
     `,
   },
+  {
+    version: 2,
+    name: 'consent: opt-in and opt-out history, opted-out flag per identity',
+    sql: `
+      -- Fast check before any campaign or broadcast send.
+      alter table channel_identities add column opted_out_at timestamptz;
+
+      -- Every consent change, kept for proof and export: who, where, how, when.
+      create table consent_events (
+        id bigint generated always as identity primary key,
+        contact_id text not null references contacts(id) on delete cascade,
+        channel text not null,
+        account text not null,
+        user_id text not null,
+        kind text not null check (kind in ('opt_in', 'opt_out')),
+        -- keyword | provider | operator | import | widget ...
+        source text not null,
+        created_at timestamptz not null default now()
+      );
+      create index consent_events_contact on consent_events (contact_id, created_at);
+    `,
+  },
 ];
