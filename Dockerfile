@@ -14,10 +14,14 @@ COPY apps apps
 RUN npx tsc -b && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# Debian's Chromium for the WhatsApp session (whatsapp-web.js); nothing is downloaded by puppeteer.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production
+ENV NODE_ENV=production PUPPETEER_SKIP_DOWNLOAD=1 CHROMIUM_PATH=/usr/bin/chromium
 COPY --from=build /app /app
 COPY bots bots
+# Owned by the runtime user, so named volumes mounted here are writable.
+RUN mkdir -p /app/data/whatsapp && chown -R node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

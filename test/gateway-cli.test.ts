@@ -59,7 +59,9 @@ describe('gateway CLI', () => {
     const { code, stdout } = await cli(['check-config'], { TELEGRAM_BOT_TOKEN: '1:x', TELEGRAM_MODE: 'polling' });
     assert.equal(code, 0);
     assert.match(stdout, /webchat\s+on/);
-    assert.match(stdout, /sms\s+off/);
+    assert.match(stdout, /telegram\s+on/);
+    assert.match(stdout, /sms\s+off: set TWILIO_ACCOUNT_SID/);
+    assert.match(stdout, /whatsapp\s+off: set WHATSAPP_ENABLED/);
   });
 });
 

@@ -179,6 +179,8 @@ async function run(role: Role): Promise<void> {
     logger.info('stopped cleanly');
     process.exit(0);
   };
+  // A library's stray promise (whatsapp-web.js page events, for one) must not take the whole gateway down.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

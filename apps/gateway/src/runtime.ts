@@ -76,11 +76,13 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     if (startsWorker) {
       const bot = await loadKeywordBot(config.botDir);
       const dialog = startDialogWorker({ redis, db, queues, bot, config, logger, observer: metrics.observer });
+      const senders = createChannelSenders({ config, redis, logger });
+      closers.push(() => Promise.all([...senders.values()].map((sender) => sender.close?.())));
       const sender = startChannelSender({
         redis,
         db,
         queues,
-        senders: createChannelSenders({ config, redis, logger }),
+        senders,
         config,
         logger,
         observer: metrics.observer,

@@ -1,3 +1,6 @@
+// Every channel's cases file: real-shaped provider traffic and what the channel makes of it,
+// for integrators to read and for the shared harness to run.
+export { botframeworkCases } from './botframework/cases.js';
 export type {
   ChannelCases,
   ExpectedEvents,
@@ -19,6 +22,8 @@ export {
   startChannelServices,
 } from './registry.js';
 export { type SenderDeps, startChannelSender } from './sender.js';
+export { telegramCases } from './telegram/cases.js';
+export { twilioCases } from './twilio/cases.js';
 export { type ChannelSender, ProviderError, type ProviderOutcome, type SendReceipt } from './types.js';
 export { WEBCHAT_WIDGET_FILE } from './webchat/assets.js';
 export { type WebchatRequest, webchatCases } from './webchat/cases.js';
@@ -31,3 +36,4 @@ export {
   type WebchatSocketServer,
 } from './webchat/socket.js';
 export { webchatSecret } from './webchat/verify.js';
+export { whatsappCases } from './whatsapp/cases.js';

@@ -1,11 +1,21 @@
 import type { Channel, Config } from '@passerelle/core';
 import type { Router } from 'express';
+import { botframeworkModule } from './botframework/module.js';
 import type { ChannelContext, ChannelModule, ChannelService } from './module.js';
+import { telegramModule } from './telegram/module.js';
+import { twilioModule } from './twilio/module.js';
 import type { ChannelSender } from './types.js';
 import { webchatModule } from './webchat/module.js';
+import { whatsappModule } from './whatsapp/module.js';
 
 /** Every channel module this build has. A channel folder becomes live by being listed here. */
-export const CHANNEL_MODULES: readonly ChannelModule[] = [webchatModule];
+export const CHANNEL_MODULES: readonly ChannelModule[] = [
+  webchatModule,
+  twilioModule,
+  telegramModule,
+  botframeworkModule,
+  whatsappModule,
+];
 
 export interface ChannelStatus {
   channel: Channel;

@@ -45,4 +45,6 @@ export interface ChannelSender<Request = unknown> {
   /** The provider calls one message takes, in order. Pure: no I/O. */
   render(message: OutboundMessage): Request[];
   send(request: Request, message: OutboundMessage): Promise<SendReceipt>;
+  /** Releases what the sender opened (connections, queues) when its process stops. */
+  close?(): Promise<void>;
 }

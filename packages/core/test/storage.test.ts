@@ -10,6 +10,7 @@ import {
   isOptedOut,
   MIGRATIONS,
   markDelivery,
+  markDeliveryByProviderId,
   migrate,
   type OutboundMessage,
   openDb,
@@ -119,6 +120,12 @@ function storageSuite(
       assert.equal(delivery?.status, 'delivered');
       assert.equal(delivery?.providerMessageId, 'p1');
       assert.equal(delivery?.attempts, 2);
+      // A provider receipt finds the message by the provider's id.
+      assert.equal(await markDeliveryByProviderId(db, 'p1', { status: 'read' }), true);
+      assert.equal((await getDelivery(db, message.id))?.status, 'read');
+      assert.equal(await markDeliveryByProviderId(db, 'p1', { status: 'sent' }), true);
+      assert.equal((await getDelivery(db, message.id))?.status, 'read', 'a late "sent" receipt does not undo "read"');
+      assert.equal(await markDeliveryByProviderId(db, 'unknown-id', { status: 'delivered' }), false);
     });
   });
 }

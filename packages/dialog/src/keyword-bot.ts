@@ -72,15 +72,19 @@ export class KeywordBot implements Bot {
     this.matchers = matchers;
   }
 
-  async answer({ event, contact }: BotTurn): Promise<BotAnswer> {
+  async answer({ event, contact, state }: BotTurn): Promise<BotAnswer> {
     const payload = event.content.postback?.payload;
     const text = event.content.text ?? event.content.postback?.title ?? '';
     const match = payload?.startsWith('faq:') ? { id: payload.slice(4), locale: undefined } : this.match(text);
-    const locale = pickLocale(event.sender.locale, contact.locale) ?? match?.locale ?? 'en';
+    // SMS and WhatsApp carry no locale: the language the conversation last used is the next best guess,
+    // so that a menu choice typed as "2" is answered in the language of the menu.
+    const remembered = typeof state.locale === 'string' ? state.locale : undefined;
+    const locale = pickLocale(event.sender.locale, contact.locale, remembered) ?? match?.locale ?? 'en';
     const answerLocale = match?.locale ?? locale;
+    const reply = (parts: OutboundPart[]): BotAnswer => ({ messages: [parts], state: { locale: answerLocale } });
 
     if (match?.id === 'greeting') {
-      return this.reply([
+      return reply([
         {
           type: 'quickReplies',
           text: this.file.greeting.answer[answerLocale],
@@ -89,8 +93,8 @@ export class KeywordBot implements Bot {
       ]);
     }
     const entry = match && this.file.faq.find((candidate) => candidate.id === match.id);
-    if (entry) return this.reply([{ type: 'text', text: entry.answer[answerLocale] }]);
-    return this.reply([{ type: 'text', text: fill(this.file.fallback[locale], { text }) }]);
+    if (entry) return reply([{ type: 'text', text: entry.answer[answerLocale] }]);
+    return reply([{ type: 'text', text: fill(this.file.fallback[locale], { text }) }]);
   }
 
   /** The entry with the most keyword hits; a keyword matches as a whole word or phrase. */
@@ -102,9 +106,5 @@ export class KeywordBot implements Bot {
       if (hits > 0 && (!best || hits > best.hits)) best = { matcher, hits };
     }
     return best?.matcher;
-  }
-
-  private reply(parts: OutboundPart[]): BotAnswer {
-    return { messages: [parts], state: {} };
   }
 }

@@ -10,6 +10,7 @@ import {
   EVENT_FORMAT_VERSION,
   type InboundEvent,
   type Logger,
+  markDeliveryByProviderId,
   OrderedWorker,
   type OutboundMessage,
   type PipelineObserver,
@@ -58,6 +59,10 @@ export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<Inbound
         locale: event.sender.locale,
       });
       await recordInbound(db, event, contact.id);
+      const receipt = event.content.status;
+      if (receipt) {
+        await markDeliveryByProviderId(db, receipt.outboundProviderId, { status: receipt.state, error: receipt.error });
+      }
       if (!ANSWERABLE.has(event.kind)) return;
       const answer = await bot.answer({ event, contact, state: session.state });
       const now = new Date().toISOString();

@@ -74,6 +74,18 @@ describe('demo keyword bot', () => {
     ]);
   });
 
+  it('answers a menu choice in the language the conversation last used, when the channel gives none', async () => {
+    const contact = { id: 'ct_1', displayName: null, phone: null, email: null, locale: null };
+    const greeting = await demo.answer({ event: say('bonjour'), contact, state: {} });
+    const choice = await demo.answer({ event: say('2', undefined, 'faq:delivery'), contact, state: greeting.state });
+    const part = choice.messages[0]?.[0];
+    assert.match(part && 'text' in part ? part.text : '', /Les commandes partent sous 48 h/);
+    const english = await demo.answer({ event: say('hello'), contact, state: choice.state });
+    const next = await demo.answer({ event: say('2', undefined, 'faq:delivery'), contact, state: english.state });
+    const nextPart = next.messages[0]?.[0];
+    assert.match(nextPart && 'text' in nextPart ? nextPart.text : '', /Orders ship within 48 hours/);
+  });
+
   it('echoes what it does not understand, in the customer locale', async () => {
     assert.match(await answer(demo, say('m-07', 'en')), /^You said: "m-07"/);
     assert.match(await answer(demo, say('zzz', 'fr-CA')), /^Vous avez écrit : « zzz »/);

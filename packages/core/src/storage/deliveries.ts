@@ -20,14 +20,17 @@ const RANK: Record<DeliveryStatus, number> = {
   read: 5,
 };
 
+/** SQL that keeps the higher-ranked of the stored and the new status. */
+const RANK_OF_STORED = `(case deliveries.status ${Object.entries(RANK)
+  .map(([status, rank]) => `when '${status}' then ${rank}`)
+  .join(' ')} end)`;
+
 export async function markDelivery(db: Db, messageId: string, update: DeliveryUpdate): Promise<void> {
   await db.query(
     `insert into deliveries (message_id, status, provider_message_id, attempts, last_error, updated_at)
      values ($1, $2, $3, coalesce($4, 0), $5, now())
      on conflict (message_id) do update set
-       status = case when $6::int >= (case deliveries.status ${Object.entries(RANK)
-         .map(([status, rank]) => `when '${status}' then ${rank}`)
-         .join(' ')} end) then excluded.status else deliveries.status end,
+       status = case when $6::int >= ${RANK_OF_STORED} then excluded.status else deliveries.status end,
        provider_message_id = coalesce(excluded.provider_message_id, deliveries.provider_message_id),
        attempts = greatest(deliveries.attempts, excluded.attempts),
        last_error = coalesce(excluded.last_error, deliveries.last_error),
@@ -71,4 +74,26 @@ export async function getDelivery(db: Db, messageId: string): Promise<Delivery |
       lastError: row.last_error,
     }
   );
+}
+
+/**
+ * Applies a provider's delivery receipt to the message it sent under that id.
+ * Returns false when no message of ours has that provider id (a receipt for a
+ * message sent by something else, or one that arrived before we recorded it).
+ */
+export async function markDeliveryByProviderId(
+  db: Db,
+  providerMessageId: string,
+  update: { status: 'sent' | 'delivered' | 'read' | 'failed'; error?: string | undefined },
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `update deliveries set
+       status = case when $2::int >= ${RANK_OF_STORED} then $3 else deliveries.status end,
+       last_error = coalesce($4, deliveries.last_error),
+       updated_at = now()
+     where provider_message_id = $1
+     returning message_id`,
+    [providerMessageId, RANK[update.status], update.status, update.error ?? null],
+  );
+  return rows.length > 0;
 }

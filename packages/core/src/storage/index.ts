@@ -1,7 +1,14 @@
 export { type ConsentSource, type Identity, isOptedOut, recordOptOut } from './consent.js';
 export { type Contact, getContact, type IdentityHint, resolveContact } from './contacts.js';
 export { type Db, type OpenDbOptions, openDb, type Queryable } from './db.js';
-export { type Delivery, type DeliveryStatus, type DeliveryUpdate, getDelivery, markDelivery } from './deliveries.js';
+export {
+  type Delivery,
+  type DeliveryStatus,
+  type DeliveryUpdate,
+  getDelivery,
+  markDelivery,
+  markDeliveryByProviderId,
+} from './deliveries.js';
 export { recordInbound, recordOutbound, type TranscriptLine, transcript } from './messages.js';
 export { type MigrationResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';

@@ -1,0 +1,420 @@
+/**
+ * The Twilio SMS channel: its cases file through the shared webhook harness
+ * (real express, real HTTP, real Redis), numbered menus from the sender to
+ * the webhook, text splitting, and the sender against a fake Twilio that
+ * answers as Twilio does (its error codes, its 429), alone and inside the
+ * channel sender.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type ChannelSender, ProviderError, startChannelSender } from '@passerelle/channels';
+import {
+  type Config,
+  conversationIdFor,
+  createLogger,
+  type Db,
+  EVENT_FORMAT_VERSION,
+  getDelivery,
+  isOptedOut,
+  loadConfig,
+  migrate,
+  type OutboundMessage,
+  type OutboundPart,
+  openDb,
+  openPipelineQueues,
+  recordInbound,
+  recordOutbound,
+  resolveContact,
+  silentObserver,
+} from '@passerelle/core';
+import { type FakeTwilio, startFakeTwilio, twilioError } from '../../../test/support/fakes/twilio.js';
+import { deletePrefix, openRedis, REDIS_URL, uniquePrefix, waitFor } from '../../../test/support/services.js';
+import {
+  inboundSmsForm,
+  signedTwilioRequest,
+  TWILIO_TEST,
+  twilioCases,
+  twilioSid,
+  twilioTestEnv,
+} from '../src/twilio/cases.js';
+import { MENU_TTL_SECONDS, menuKey } from '../src/twilio/menu.js';
+import { twilioModule } from '../src/twilio/module.js';
+import type { TwilioSendRequest } from '../src/twilio/render.js';
+import { SMS_MAX_LENGTH, splitSmsText } from '../src/twilio/split.js';
+import {
+  inboundWebhookCases,
+  outboundRenderCases,
+  startWebhookHarness,
+  type WebhookHarness,
+} from './support/webhook-harness.js';
+
+const logger = createLogger({ level: 'silent' });
+const prefix = uniquePrefix('twilio');
+const redis = openRedis('twilio');
+let fake: FakeTwilio;
+let config: Config;
+let harness: WebhookHarness;
+let sender: ChannelSender<TwilioSendRequest>;
+
+function configWith(env: Record<string, string> = {}): Config {
+  return loadConfig({ ...twilioTestEnv(fake.url), REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env });
+}
+
+function senderFor(cfg: Config, client = redis): ChannelSender<TwilioSendRequest> {
+  const [created] = twilioModule.createSenders?.({ config: cfg, redis: client, logger }) ?? [];
+  assert.ok(created, 'the module must create an SMS sender when the channel is on');
+  return created as ChannelSender<TwilioSendRequest>;
+}
+
+before(async () => {
+  fake = await startFakeTwilio(TWILIO_TEST);
+  config = configWith();
+  harness = await startWebhookHarness(twilioModule, config, redis);
+  sender = senderFor(config);
+});
+
+after(async () => {
+  await harness?.close();
+  await fake?.close();
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+let counter = 0;
+/** A reply to a customer of its own, as the dialog worker makes one. */
+function replyTo(userId: string, parts: OutboundPart[]): OutboundMessage {
+  counter += 1;
+  return {
+    version: EVENT_FORMAT_VERSION,
+    id: `out_twilio_${counter}`,
+    idempotencyKey: `out_twilio_${counter}`,
+    conversationId: conversationIdFor('sms', TWILIO_TEST.from, userId),
+    to: { channel: 'sms', account: TWILIO_TEST.from, userId },
+    parts,
+    purpose: 'reply',
+    createdAt: new Date().toISOString(),
+  };
+}
+
+async function sendAll(message: OutboundMessage, through = sender) {
+  const receipts = [];
+  for (const request of through.render(message)) receipts.push(await through.send(request, message));
+  return receipts;
+}
+
+async function sendFailure(message: OutboundMessage, through = sender): Promise<ProviderError> {
+  const [request] = through.render(message);
+  assert.ok(request);
+  const error = await through.send(request, message).then(
+    () => assert.fail('the send should have failed'),
+    (thrown: unknown) => thrown,
+  );
+  assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
+  return error;
+}
+
+const MENU: OutboundPart = {
+  type: 'quickReplies',
+  text: "Bonjour ! Je suis l'assistant de Maison Lumière. Que puis-je faire pour vous ?",
+  replies: [
+    { title: 'Horaires', payload: 'faq:hours' },
+    { title: 'Livraison', payload: 'faq:delivery' },
+    { title: 'Retours', payload: 'faq:returns' },
+  ],
+};
+
+let sids = 1000;
+async function customerSays(from: string, body: string) {
+  sids += 1;
+  const before = harness.events.length;
+  const response = await harness.send(
+    signedTwilioRequest('/webhooks/twilio', inboundSmsForm({ sid: twilioSid('SM', sids), body, from })),
+  );
+  assert.equal(response.status, 200, response.body);
+  const events = harness.events.slice(before);
+  assert.equal(events.length, 1);
+  return { response, event: events[0] as NonNullable<(typeof events)[0]> };
+}
+
+describe('Twilio cases', () => {
+  inboundWebhookCases(twilioCases, () => harness);
+  outboundRenderCases(twilioCases, (message) => sender.render(message));
+
+  it('answers an accepted message with an empty TwiML response', async () => {
+    const { response } = await customerSays('+33639987000', 'merci');
+    assert.equal(response.body, '<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it('refuses a body that is not UTF-8', async () => {
+    const response = await fetch(`${harness.url}/webhooks/twilio`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
+      body: Buffer.from([0x42, 0x6f, 0x64, 0x79, 0x3d, 0xc3, 0x28]),
+    });
+    assert.equal(response.status, 400);
+    assert.deepEqual(await response.json(), { error: 'body is not valid UTF-8' });
+  });
+});
+
+describe('numbered menus', () => {
+  it('turns a number answered to the menu the sender sent into that choice', async () => {
+    const customer = '+33639987001';
+    await sendAll(replyTo(customer, [MENU]));
+    const sent = fake.messages.at(-1);
+    assert.equal(sent?.To, customer);
+    assert.match(sent?.Body ?? '', /\n\n1\. Horaires\n2\. Livraison\n3\. Retours\n\nRépondez avec le numéro/);
+
+    for (const [answer, payload, title] of [
+      ['2', 'faq:delivery', 'Livraison'],
+      [' 2 ', 'faq:delivery', 'Livraison'],
+      ['3.', 'faq:returns', 'Retours'],
+      ['1)', 'faq:hours', 'Horaires'],
+    ] as const) {
+      const { event } = await customerSays(customer, answer);
+      assert.equal(event.kind, 'postback', `"${answer}"`);
+      assert.deepEqual(event.content.postback, { payload, title });
+      assert.equal(event.content.text, answer.trim(), 'the text the customer wrote is kept');
+    }
+    const ttl = await redis.ttl(menuKey(prefix, conversationIdFor('sms', TWILIO_TEST.from, customer)));
+    assert.ok(ttl > 0 && ttl <= MENU_TTL_SECONDS, `the menu expires (ttl ${ttl})`);
+  });
+
+  it('leaves a number outside the menu, or a sentence with a number, as a message', async () => {
+    const customer = '+33639987002';
+    await sendAll(replyTo(customer, [MENU]));
+    for (const text of ['4', '0', 'Je prends le 2', '2 lampes']) {
+      const { event } = await customerSays(customer, text);
+      assert.equal(event.kind, 'message', `"${text}"`);
+      assert.equal(event.content.postback, undefined);
+    }
+  });
+
+  it('picks from the newest menu, and only from this conversation', async () => {
+    const customer = '+33639987003';
+    await sendAll(replyTo(customer, [MENU]));
+    await sendAll(
+      replyTo(customer, [
+        {
+          type: 'list',
+          text: 'Quel créneau ?',
+          items: [
+            { title: 'Mardi 10 h', payload: 'slot:1' },
+            { title: 'Mercredi 15 h', payload: 'slot:2' },
+          ],
+        },
+      ]),
+    );
+    const { event } = await customerSays(customer, '2');
+    assert.deepEqual(event.content.postback, { payload: 'slot:2', title: 'Mercredi 15 h' });
+    const other = await customerSays('+33639987004', '2');
+    assert.equal(other.event.kind, 'message', "another customer's menu is not this one's");
+  });
+
+  it('fails the send, with nothing sent, when the menu cannot be remembered', async () => {
+    const broken = openRedis('twilio-broken');
+    await broken.quit();
+    const attempts = fake.attempts.length;
+    const error = await sendFailure(replyTo('+33639987005', [MENU]), senderFor(config, broken));
+    assert.equal(error.outcome, 'retry');
+    assert.equal(fake.attempts.length, attempts, 'no SMS may go out with a menu we could not remember');
+  });
+});
+
+describe('splitting long text', () => {
+  it('cuts between words when there is no sentence, and loses nothing', () => {
+    const words = Array.from({ length: 400 }, (_, i) => `mot${i}`).join(' ');
+    const chunks = splitSmsText(words);
+    assert.ok(chunks.length >= 2);
+    for (const chunk of chunks) {
+      assert.ok(chunk.length <= SMS_MAX_LENGTH);
+      assert.doesNotMatch(chunk, /^\s|\s$/);
+    }
+    assert.equal(chunks.join(' '), words, 'every word is sent, none is cut in two');
+  });
+
+  it('cuts a text without spaces at the limit, never inside an emoji', () => {
+    const text = `${'a'.repeat(SMS_MAX_LENGTH - 1)}😀${'b'.repeat(10)}`;
+    const chunks = splitSmsText(text);
+    assert.deepEqual(chunks, ['a'.repeat(SMS_MAX_LENGTH - 1), `😀${'b'.repeat(10)}`]);
+  });
+
+  it('keeps a short text as one message', () => {
+    assert.deepEqual(splitSmsText('  Bonjour !  '), ['Bonjour !']);
+  });
+});
+
+describe('Twilio sender', () => {
+  it('posts the form to Messages.json with basic auth and returns the message sid', async () => {
+    const message = replyTo('+33639987010', [{ type: 'text', text: 'Votre commande est partie.' }]);
+    const [receipt] = await sendAll(message);
+    const request = fake.requests.at(-1);
+    assert.equal(request?.path, `/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Messages.json`);
+    assert.match(String(request?.headers['content-type']), /^application\/x-www-form-urlencoded/);
+    const sent = fake.messages.at(-1);
+    assert.deepEqual(
+      { To: sent?.To, From: sent?.From, Body: sent?.Body, StatusCallback: sent?.StatusCallback },
+      {
+        To: '+33639987010',
+        From: TWILIO_TEST.from,
+        Body: 'Votre commande est partie.',
+        StatusCallback: `${TWILIO_TEST.publicUrl}/webhooks/twilio/status`,
+      },
+    );
+    assert.match(receipt?.providerMessageId ?? '', /^SM[0-9a-f]{32}$/);
+    assert.equal(receipt?.providerMessageId, sent?.sid);
+    assert.equal(sender.ratePerSecond, 1, 'one number: 1 SMS per second');
+  });
+
+  it('sends through a Messaging Service when TWILIO_FROM is one', async () => {
+    const service = senderFor(configWith({ TWILIO_FROM: TWILIO_TEST.messagingServiceSid }));
+    await sendAll(replyTo('+33639987011', [{ type: 'text', text: 'Bonjour' }]), service);
+    const sent = fake.messages.at(-1);
+    assert.equal(sent?.MessagingServiceSid, TWILIO_TEST.messagingServiceSid);
+    assert.equal(sent?.From, undefined);
+    assert.equal(service.ratePerSecond, 10);
+  });
+
+  it('sends MMS pictures as MediaUrl', async () => {
+    await sendAll(
+      replyTo(TWILIO_TEST.usCustomer, [
+        { type: 'media', media: { url: 'https://cdn.example.com/a.jpg', mimeType: 'image/jpeg' } },
+        { type: 'media', media: { url: 'https://cdn.example.com/b.jpg', mimeType: 'image/jpeg' } },
+      ]),
+    );
+    const sent = fake.messages.at(-1);
+    assert.deepEqual(sent?.MediaUrl, ['https://cdn.example.com/a.jpg', 'https://cdn.example.com/b.jpg']);
+    assert.equal(sent?.Body, undefined);
+  });
+
+  it("reports a 429 as retry after Twilio's Retry-After", async () => {
+    fake.script(twilioError(429, 20429, 'Too Many Requests', { 'retry-after': '3' }));
+    const error = await sendFailure(replyTo('+33639987012', [{ type: 'text', text: 'hi' }]));
+    assert.equal(error.outcome, 'retry');
+    assert.equal(error.options.retryAfterMs, 3_000);
+  });
+
+  it('reports a 5xx as retry', async () => {
+    fake.script(twilioError(503, 20503, 'Service Unavailable'));
+    const error = await sendFailure(replyTo('+33639987013', [{ type: 'text', text: 'hi' }]));
+    assert.equal(error.outcome, 'retry');
+    assert.equal(error.options.status, 503);
+  });
+
+  it('reports a full outbound queue (21611) as retry', async () => {
+    fake.script(twilioError(400, 21611, "This 'From' number has exceeded the maximum number of queued messages"));
+    const error = await sendFailure(replyTo('+33639987014', [{ type: 'text', text: 'hi' }]));
+    assert.equal(error.outcome, 'retry');
+  });
+
+  it('reports an unsubscribed recipient (21610) as opted out', async () => {
+    fake.optOut('+33639987015');
+    const error = await sendFailure(replyTo('+33639987015', [{ type: 'text', text: 'Promo !' }]));
+    assert.equal(error.outcome, 'opted-out');
+    assert.match(error.message, /code 21610: Attempt to send to unsubscribed recipient/);
+  });
+
+  it('rejects an invalid number (21211) for good', async () => {
+    const error = await sendFailure(replyTo('0612', [{ type: 'text', text: 'hi' }]));
+    assert.equal(error.outcome, 'reject');
+    assert.match(error.message, /code 21211/);
+  });
+
+  it('rejects when Twilio refuses the credentials (20003)', async () => {
+    const wrong = senderFor(configWith({ TWILIO_AUTH_TOKEN: '0badc0de0badc0de0badc0de0badc0de' }));
+    const error = await sendFailure(replyTo('+33639987016', [{ type: 'text', text: 'hi' }]), wrong);
+    assert.equal(error.outcome, 'reject');
+    assert.equal(error.options.status, 401);
+    assert.match(error.message, /code 20003/);
+    assert.doesNotMatch(error.message, /0badc0de/, 'no credential in the error');
+  });
+});
+
+describe('Twilio sender inside the channel sender', () => {
+  let db: Db;
+  const pipelinePrefix = uniquePrefix('twilio-pipeline');
+  const pipelineRedis = openRedis('twilio-pipeline');
+  let queues: ReturnType<typeof openPipelineQueues>;
+  let channelSender: ReturnType<typeof startChannelSender>;
+  const pipeline = {
+    workerConcurrency: 4,
+    senderConcurrency: 4,
+    dedupTtlSeconds: 600,
+    conversationLockMs: 5_000,
+    stalledIntervalMs: 5_000,
+    inboundMaxAttempts: 3,
+    outboundMaxAttempts: 3,
+    retryBaseMs: 100,
+    retryMaxMs: 400,
+    shutdownTimeoutMs: 5_000,
+  };
+
+  before(async () => {
+    db = await openDb({ inMemory: true });
+    await migrate(db);
+    queues = openPipelineQueues(pipelineRedis, { redisKeyPrefix: pipelinePrefix, pipeline });
+    const twilioSender = senderFor(configWith({ REDIS_KEY_PREFIX: pipelinePrefix }), pipelineRedis);
+    channelSender = startChannelSender({
+      redis: pipelineRedis,
+      db,
+      queues,
+      senders: new Map([['sms', twilioSender as ChannelSender]]),
+      config: { redisKeyPrefix: pipelinePrefix, pipeline },
+      logger,
+      observer: silentObserver,
+    });
+  });
+
+  after(async () => {
+    await channelSender?.close();
+    await queues?.close();
+    await db?.close();
+    await deletePrefix(pipelineRedis, pipelinePrefix);
+    await pipelineRedis.quit();
+  });
+
+  /** A reply as the dialog worker makes one: the customer known, the message recorded, then queued. */
+  async function queueReply(userId: string, parts: OutboundPart[]): Promise<OutboundMessage> {
+    const message = replyTo(userId, parts);
+    const contact = await resolveContact(db, { channel: 'sms', account: TWILIO_TEST.from, userId, phone: userId });
+    await recordInbound(
+      db,
+      {
+        version: EVENT_FORMAT_VERSION,
+        id: `in_${message.id}`,
+        channel: 'sms',
+        account: TWILIO_TEST.from,
+        providerMessageId: `SM_${message.id}`,
+        conversationId: message.conversationId,
+        sender: { id: userId, phone: userId },
+        receivedAt: new Date().toISOString(),
+        kind: 'message',
+        content: { text: 'bonjour' },
+      },
+      contact.id,
+    );
+    await recordOutbound(db, [message]);
+    assert.equal(await queues.outbound.enqueue(message), 'accepted');
+    return message;
+  }
+
+  it("waits as long as Twilio's 429 Retry-After says, then sends once", async () => {
+    const customer = '+33639987020';
+    fake.script(twilioError(429, 20429, 'Too Many Requests', { 'retry-after': '1' }));
+    const message = await queueReply(customer, [{ type: 'text', text: 'Votre colis arrive demain.' }]);
+    await waitFor('the message to be sent', async () => (await getDelivery(db, message.id))?.status === 'sent');
+    const tries = fake.attempts.filter((attempt) => attempt.To === customer);
+    assert.equal(tries.length, 2);
+    const waited = (tries[1]?.at ?? 0) - (tries[0]?.at ?? 0);
+    assert.ok(waited >= 1_000, `the second try came ${waited} ms after the 429, before its Retry-After of 1 s`);
+    assert.equal((await getDelivery(db, message.id))?.providerMessageId, fake.messages.at(-1)?.sid);
+  });
+
+  it('records a recipient Twilio says unsubscribed as opted out, and does not retry', async () => {
+    const customer = '+33639987021';
+    fake.optOut(customer);
+    const message = await queueReply(customer, [{ type: 'text', text: 'Les soldes commencent !' }]);
+    await waitFor('the opt-out', () => isOptedOut(db, { channel: 'sms', account: TWILIO_TEST.from, userId: customer }));
+    await waitFor('the delivery to fail', async () => (await getDelivery(db, message.id))?.status === 'failed');
+    assert.equal(fake.attempts.filter((attempt) => attempt.To === customer).length, 1);
+  });
+});
