@@ -24,6 +24,7 @@ import {
   silentObserver,
 } from '@passerelle/core';
 import { type FakeAnswer, type FakeProvider, startFakeProvider } from '../../../test/support/fake-provider.js';
+import { testPipelineSettings } from '../../../test/support/pipeline-settings.js';
 import { deletePrefix, openRedis, uniquePrefix, waitFor } from '../../../test/support/services.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -103,18 +104,7 @@ async function setup(
   const redis = openRedis(name);
   const config = {
     redisKeyPrefix: prefix,
-    pipeline: {
-      workerConcurrency: 4,
-      senderConcurrency: 4,
-      dedupTtlSeconds: 600,
-      conversationLockMs: 5_000,
-      stalledIntervalMs: 5_000,
-      inboundMaxAttempts: 3,
-      outboundMaxAttempts: 3,
-      retryBaseMs: 100,
-      retryMaxMs: 400,
-      shutdownTimeoutMs: 5_000,
-    },
+    pipeline: testPipelineSettings(),
   };
   const provider = await startFakeProvider((_request, index) => script(index));
   const queues = openPipelineQueues(redis, config);

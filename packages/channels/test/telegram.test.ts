@@ -26,6 +26,7 @@ import {
 } from '@passerelle/core';
 import { startFakeProvider } from '../../../test/support/fake-provider.js';
 import { type FakeBotApi, startFakeBotApi, tooManyRequests } from '../../../test/support/fakes/telegram.js';
+import { testPipelineSettings } from '../../../test/support/pipeline-settings.js';
 import { deletePrefix, openRedis, uniquePrefix, waitFor } from '../../../test/support/services.js';
 import { createBotApi } from '../src/telegram/api.js';
 import { TELEGRAM_CASES_ENV, telegramCases } from '../src/telegram/cases.js';
@@ -350,18 +351,7 @@ describe('telegram sender against the fake Bot API', () => {
     await migrate(db);
     const senderPrefix = uniquePrefix('telegram-sender');
     const senderRedis = openRedis('telegram-sender');
-    const pipeline = {
-      workerConcurrency: 2,
-      senderConcurrency: 2,
-      dedupTtlSeconds: 600,
-      conversationLockMs: 5_000,
-      stalledIntervalMs: 5_000,
-      inboundMaxAttempts: 3,
-      outboundMaxAttempts: 3,
-      retryBaseMs: 100,
-      retryMaxMs: 400,
-      shutdownTimeoutMs: 5_000,
-    };
+    const pipeline = testPipelineSettings({ workerConcurrency: 2, senderConcurrency: 2 });
     const queues = openPipelineQueues(senderRedis, { redisKeyPrefix: senderPrefix, pipeline });
     const worker = startChannelSender({
       redis: senderRedis,

@@ -28,6 +28,7 @@ import {
   silentObserver,
 } from '@passerelle/core';
 import { type FakeTwilio, startFakeTwilio, twilioError } from '../../../test/support/fakes/twilio.js';
+import { testPipelineSettings } from '../../../test/support/pipeline-settings.js';
 import { deletePrefix, openRedis, REDIS_URL, uniquePrefix, waitFor } from '../../../test/support/services.js';
 import {
   inboundSmsForm,
@@ -335,18 +336,7 @@ describe('Twilio sender inside the channel sender', () => {
   const pipelineRedis = openRedis('twilio-pipeline');
   let queues: ReturnType<typeof openPipelineQueues>;
   let channelSender: ReturnType<typeof startChannelSender>;
-  const pipeline = {
-    workerConcurrency: 4,
-    senderConcurrency: 4,
-    dedupTtlSeconds: 600,
-    conversationLockMs: 5_000,
-    stalledIntervalMs: 5_000,
-    inboundMaxAttempts: 3,
-    outboundMaxAttempts: 3,
-    retryBaseMs: 100,
-    retryMaxMs: 400,
-    shutdownTimeoutMs: 5_000,
-  };
+  const pipeline = testPipelineSettings();
 
   before(async () => {
     db = await openDb({ inMemory: true });

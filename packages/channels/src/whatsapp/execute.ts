@@ -51,20 +51,7 @@ export async function executeSend(job: SendJob, deps: ExecuteDeps): Promise<Send
   }
 
   let sent: Awaited<ReturnType<WhatsappClient['sendMessage']>>;
-  try {
-    sent = await deps.client.sendMessage(request.chatId, content, options);
-  } catch (error) {
-    const message = (error as Error)?.message ?? String(error);
-    if (UNKNOWN_RECIPIENT.test(message)) {
-      return { outcome: 'reject', error: `WhatsApp does not know this chat: ${message}` };
-    }
-    // The call went into the page; WhatsApp may or may not have the message.
-    return { outcome: 'ambiguous', error: `WhatsApp send failed mid-way: ${message}` };
-  }
-  if (!sent) {
-    // whatsapp-web.js resolves empty when it cannot find or open the chat: nothing was sent.
-    return { outcome: 'reject', error: 'WhatsApp found no chat for this recipient (is the number on WhatsApp?)' };
-  }
+  // Remembered before the send, not after: the customer may answer "2" the moment the menu arrives.
   if (request.menu && request.menu.length > 0) {
     await deps.redis
       .set(
@@ -79,6 +66,20 @@ export async function executeSend(job: SendJob, deps: ExecuteDeps): Promise<Send
           'could not remember the menu; a numbered reply will read as text',
         ),
       );
+  }
+  try {
+    sent = await deps.client.sendMessage(request.chatId, content, options);
+  } catch (error) {
+    const message = (error as Error)?.message ?? String(error);
+    if (UNKNOWN_RECIPIENT.test(message)) {
+      return { outcome: 'reject', error: `WhatsApp does not know this chat: ${message}` };
+    }
+    // The call went into the page; WhatsApp may or may not have the message.
+    return { outcome: 'ambiguous', error: `WhatsApp send failed mid-way: ${message}` };
+  }
+  if (!sent) {
+    // whatsapp-web.js resolves empty when it cannot find or open the chat: nothing was sent.
+    return { outcome: 'reject', error: 'WhatsApp found no chat for this recipient (is the number on WhatsApp?)' };
   }
   return { outcome: 'sent', providerMessageId: sent.id._serialized };
 }
