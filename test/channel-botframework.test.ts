@@ -10,9 +10,6 @@
  * packages/channels/test/botframework.test.ts, against botbuilder itself.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   type FakeBotConnector,
@@ -20,42 +17,19 @@ import {
   startFakeBotConnector,
   startFakeBotFrameworkLogin,
 } from './support/fakes/botframework.js';
-import { type GatewayProcess, startGateway } from './support/gateway-process.js';
-import { deletePrefix, openRedis, uniquePrefix, waitFor } from './support/services.js';
+import { type GatewayProcess, type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
+import { waitFor } from './support/services.js';
 
 const APP_ID = '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const TEAMS_BOT = { id: '28:bot-maison-lumiere', name: 'Maison Lumière' };
 const PAGE = { id: '108371234567890', name: 'Maison Lumière' };
 
-interface Started {
-  gateway: GatewayProcess;
-  prefix: string;
-  dataDir: string;
+function start(name: string, env: Record<string, string>): Promise<IsolatedGateway> {
+  return startIsolatedGateway(name, { env: { MicrosoftAppId: '', MicrosoftAppPassword: '', ...env } });
 }
 
-async function start(name: string, env: Record<string, string>): Promise<Started> {
-  const dataDir = await mkdtemp(join(tmpdir(), `passerelle-${name}-`));
-  const prefix = uniquePrefix(name);
-  const gateway = await startGateway({
-    env: {
-      DATA_DIR: dataDir,
-      REDIS_KEY_PREFIX: prefix,
-      PORT: '0',
-      MicrosoftAppId: '',
-      MicrosoftAppPassword: '',
-      ...env,
-    },
-  });
-  return { gateway, prefix, dataDir };
-}
-
-async function stop(started: Started | undefined): Promise<void> {
-  if (!started) return;
-  await started.gateway.stop();
-  const redis = openRedis('bf-e2e-cleanup');
-  await deletePrefix(redis, started.prefix);
-  await redis.quit();
-  await rm(started.dataDir, { recursive: true, force: true });
+async function stop(started: IsolatedGateway | undefined): Promise<void> {
+  await started?.dispose();
 }
 
 let sequence = 0;
@@ -124,7 +98,7 @@ async function nextReply(connector: FakeBotConnector, conversationId: string, co
 }
 
 describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot answers through the Bot Connector', () => {
-  let started: Started;
+  let started: IsolatedGateway;
   let connector: FakeBotConnector;
   before(async () => {
     connector = await startFakeBotConnector();
@@ -136,7 +110,7 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
   });
 
   it('says loudly at start that it runs open, and that both channels are on', () => {
-    const { logs } = started.gateway;
+    const { logs } = started;
     const warning = logs.find(
       (line) => typeof line.msg === 'string' && line.msg.includes('Bot Framework in OPEN mode'),
     );
@@ -150,7 +124,7 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
 
   it('Teams: "bonjour" gets the French greeting with suggested actions for the FAQ buttons', async () => {
     const activity = teamsMessage(connector, 'greet', 'bonjour');
-    const response = await post(started.gateway, activity);
+    const response = await post(started, activity);
     assert.equal(response.status, 200, response.body);
     const reply = await nextReply(connector, 'a:greet', 1);
     assert.equal(reply.authorization, undefined, 'open mode sends no token');
@@ -167,21 +141,21 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
   });
 
   it('Teams: pressing "Horaires" (sent back as text) is a postback and gets the opening hours', async () => {
-    const response = await post(started.gateway, teamsMessage(connector, 'greet', 'Horaires'));
+    const response = await post(started, teamsMessage(connector, 'greet', 'Horaires'));
     assert.equal(response.status, 200, response.body);
     const reply = await nextReply(connector, 'a:greet', 2);
     assert.match(String(reply.activity.text), /du lundi au samedi/);
   });
 
   it('Teams: unknown text is echoed back', async () => {
-    const response = await post(started.gateway, teamsMessage(connector, 'echo', 'ma lampe clignote', 'fr-FR'));
+    const response = await post(started, teamsMessage(connector, 'echo', 'ma lampe clignote', 'fr-FR'));
     assert.equal(response.status, 200, response.body);
     const reply = await nextReply(connector, 'a:echo', 1);
     assert.match(String(reply.activity.text), /Vous avez écrit : « ma lampe clignote »/);
   });
 
   it('Messenger: "hello" gets the English greeting as quick replies, in plain text', async () => {
-    const response = await post(started.gateway, messengerMessage(connector, '6754183291234567', 'hello'));
+    const response = await post(started, messengerMessage(connector, '6754183291234567', 'hello'));
     assert.equal(response.status, 200, response.body);
     const reply = await nextReply(connector, `6754183291234567-${PAGE.id}`, 1);
     assert.match(String(reply.activity.text), /^Hello! I'm the Maison Lumière assistant/);
@@ -195,12 +169,12 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
 
   it('answers an activity delivered twice once', async () => {
     const activity = teamsMessage(connector, 'twice', 'horaires');
-    assert.equal((await post(started.gateway, activity)).status, 200);
-    assert.equal((await post(started.gateway, activity)).status, 200);
+    assert.equal((await post(started, activity)).status, 200);
+    assert.equal((await post(started, activity)).status, 200);
     await nextReply(connector, 'a:twice', 1);
     // One conversation is answered in order: once the next message's reply is in, a second
     // answer to the duplicate would have come before it.
-    assert.equal((await post(started.gateway, teamsMessage(connector, 'twice', 'livraison'))).status, 200);
+    assert.equal((await post(started, teamsMessage(connector, 'twice', 'livraison'))).status, 200);
     const second = await nextReply(connector, 'a:twice', 2);
     assert.match(String(second.activity.text), /Les commandes partent sous 48 h/);
     assert.equal(repliesIn(connector, 'a:twice').length, 2);
@@ -208,7 +182,7 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
   });
 
   it('refuses bad input with a clear 4xx and stays healthy', async () => {
-    const { gateway } = started;
+    const gateway = started;
     const before = connector.activities.length;
     const malformed = await post(gateway, '{"type":"message",');
     assert.equal(malformed.status, 400);
@@ -249,7 +223,7 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
 });
 
 describe('Teams and Messenger with MicrosoftAppId set: unauthenticated activities are refused', () => {
-  let started: Started;
+  let started: IsolatedGateway;
   let connector: FakeBotConnector;
   before(async () => {
     connector = await startFakeBotConnector();
@@ -261,14 +235,14 @@ describe('Teams and Messenger with MicrosoftAppId set: unauthenticated activitie
   });
 
   it('says tokens are checked, and does not print the password', () => {
-    const status = started.gateway.logs.find((line) => line.channel === 'teams');
+    const status = started.logs.find((line) => line.channel === 'teams');
     assert.match(String(status?.msg), /tokens checked for MicrosoftAppId \(MultiTenant\)/);
-    assert.ok(!started.gateway.logs.some((line) => String(line.msg).includes('OPEN mode')));
-    assert.doesNotMatch(started.gateway.output(), /app-password-for-tests/);
+    assert.ok(!started.logs.some((line) => String(line.msg).includes('OPEN mode')));
+    assert.doesNotMatch(started.output(), /app-password-for-tests/);
   });
 
   it('answers 401 without a token, with a garbage token, or with a token from an unknown issuer', async () => {
-    const { gateway } = started;
+    const gateway = started;
     const login = await startFakeBotFrameworkLogin();
     try {
       const activity = teamsMessage(connector, 'auth', 'bonjour');

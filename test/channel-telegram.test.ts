@@ -5,13 +5,10 @@
  * bot's answers must come out at the fake Bot API, rendered for Telegram.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BotApiCall, type FakeBotApi, startFakeBotApi } from './support/fakes/telegram.js';
-import { type GatewayProcess, startGateway } from './support/gateway-process.js';
-import { deletePrefix, openRedis, uniquePrefix, waitFor } from './support/services.js';
+import { type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
+import { waitFor } from './support/services.js';
 
 const TOKEN = '246813579:AAE2e-token_for-the-gateway-test';
 const TOKEN_SECRET_PART = TOKEN.split(':')[1] ?? TOKEN;
@@ -80,18 +77,13 @@ async function messageTo(fake: FakeBotApi, chatId: number, index = 0): Promise<B
 }
 
 describe('telegram through a running gateway (webhook mode)', () => {
-  let gateway: GatewayProcess;
+  let gateway: IsolatedGateway;
   let fake: FakeBotApi;
-  let dataDir: string;
-  const prefix = uniquePrefix('e2e-telegram');
 
   before(async () => {
     fake = await startFakeBotApi(TOKEN);
-    dataDir = await mkdtemp(join(tmpdir(), 'passerelle-telegram-'));
-    gateway = await startGateway({
+    gateway = await startIsolatedGateway('e2e-telegram', {
       env: {
-        DATA_DIR: dataDir,
-        REDIS_KEY_PREFIX: prefix,
         PUBLIC_URL: 'https://bot.example.test',
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: fake.url,
@@ -101,12 +93,8 @@ describe('telegram through a running gateway (webhook mode)', () => {
   });
 
   after(async () => {
-    await gateway?.stop();
+    await gateway?.dispose();
     await fake?.close();
-    const redis = openRedis();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   const post = (body: string, headers: Record<string, string> = {}) =>
@@ -222,18 +210,13 @@ describe('telegram through a running gateway (webhook mode)', () => {
 });
 
 describe('telegram through a running gateway (polling mode)', () => {
-  let gateway: GatewayProcess;
+  let gateway: IsolatedGateway;
   let fake: FakeBotApi;
-  let dataDir: string;
-  const prefix = uniquePrefix('e2e-telegram-poll');
 
   before(async () => {
     fake = await startFakeBotApi(TOKEN);
-    dataDir = await mkdtemp(join(tmpdir(), 'passerelle-telegram-poll-'));
-    gateway = await startGateway({
+    gateway = await startIsolatedGateway('e2e-telegram-poll', {
       env: {
-        DATA_DIR: dataDir,
-        REDIS_KEY_PREFIX: prefix,
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_API_ROOT: fake.url,
         TELEGRAM_MODE: 'polling',
@@ -242,12 +225,8 @@ describe('telegram through a running gateway (polling mode)', () => {
   });
 
   after(async () => {
-    await gateway?.stop();
+    await gateway?.dispose();
     await fake?.close();
-    const redis = openRedis();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('takes updates from getUpdates, answers them, and confirms them', async () => {

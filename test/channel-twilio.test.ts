@@ -5,9 +5,6 @@
  * rendered for SMS (numbered menus, split long text), once each.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WebhookRequest } from '@passerelle/channels';
 import {
@@ -19,32 +16,23 @@ import {
   twilioTestEnv,
 } from '../packages/channels/src/twilio/cases.js';
 import { type FakeTwilio, startFakeTwilio, type TwilioSend } from './support/fakes/twilio.js';
-import { type GatewayProcess, startGateway } from './support/gateway-process.js';
-import { deletePrefix, openRedis, uniquePrefix, waitFor } from './support/services.js';
+import { type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
+import { waitFor } from './support/services.js';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 describe('SMS through Twilio, end to end', () => {
-  let gateway: GatewayProcess;
+  let gateway: IsolatedGateway;
   let fake: FakeTwilio;
-  let dataDir: string;
-  const prefix = uniquePrefix('sms-e2e');
 
   before(async () => {
     fake = await startFakeTwilio(TWILIO_TEST);
-    dataDir = await mkdtemp(join(tmpdir(), 'passerelle-sms-'));
-    gateway = await startGateway({
-      env: { ...twilioTestEnv(fake.url), DATA_DIR: dataDir, REDIS_KEY_PREFIX: prefix, PORT: '0' },
-    });
+    gateway = await startIsolatedGateway('sms-e2e', { env: twilioTestEnv(fake.url) });
   });
 
   after(async () => {
-    await gateway?.stop();
+    await gateway?.dispose();
     await fake?.close();
-    const redis = openRedis();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   async function post(request: WebhookRequest): Promise<Response> {

@@ -4,12 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type GatewayProcess, runCli, startGateway } from './support/gateway-process.js';
-import { deletePrefix, openRedis, uniquePrefix } from './support/services.js';
+import { type IsolatedGateway, runCli, startIsolatedGateway } from './support/gateway-process.js';
 import { WebchatVisitor } from './support/webchat-client.js';
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
@@ -66,20 +62,13 @@ describe('gateway CLI', () => {
 });
 
 describe('a running gateway (all roles, PGlite)', () => {
-  let gateway: GatewayProcess;
-  let dataDir: string;
-  const prefix = uniquePrefix('http');
+  let gateway: IsolatedGateway;
   const adminToken = 'admin-token-for-tests-1234';
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'passerelle-http-'));
-    gateway = await startGateway({ env: { DATA_DIR: dataDir, REDIS_KEY_PREFIX: prefix, ADMIN_TOKEN: adminToken } });
+    gateway = await startIsolatedGateway('http', { env: { ADMIN_TOKEN: adminToken } });
   });
   after(async () => {
-    await gateway?.stop();
-    const redis = openRedis();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    await rm(dataDir, { recursive: true, force: true });
+    await gateway?.dispose();
   });
 
   it('logs which channels are on and off at start, without secrets', () => {

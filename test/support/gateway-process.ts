@@ -5,8 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REDIS_URL } from './services.js';
+import { deletePrefix, openRedis, REDIS_URL, uniquePrefix } from './services.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../apps/gateway/src/cli.ts', import.meta.url));
@@ -106,4 +109,40 @@ function cleanEnv(): NodeJS.ProcessEnv {
     if (key.startsWith('NODE_TEST') || key === 'NODE_OPTIONS') delete env[key];
   }
   return env;
+}
+
+export interface IsolatedGateway extends GatewayProcess {
+  /** Its REDIS_KEY_PREFIX: nothing else in the shared Redis is touched. */
+  prefix: string;
+  /** Its DATA_DIR (embedded PGlite), a fresh temporary folder. */
+  dataDir: string;
+  /** Stops the process and deletes its Redis keys and its folder. */
+  dispose(): Promise<void>;
+}
+
+/** A gateway of its own (all roles unless told otherwise): fresh data folder, own Redis prefix, free port. */
+export async function startIsolatedGateway(name: string, options: StartOptions = {}): Promise<IsolatedGateway> {
+  const dataDir = await mkdtemp(join(tmpdir(), `passerelle-${name}-`));
+  const prefix = uniquePrefix(name);
+  const cleanUp = async () => {
+    const redis = openRedis(`${name}-cleanup`);
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  let gateway: GatewayProcess;
+  try {
+    gateway = await startGateway({ ...options, env: { DATA_DIR: dataDir, REDIS_KEY_PREFIX: prefix, ...options.env } });
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  return Object.assign(gateway, {
+    prefix,
+    dataDir,
+    async dispose() {
+      await gateway.stop();
+      await cleanUp();
+    },
+  });
 }
