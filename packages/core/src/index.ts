@@ -1,4 +1,5 @@
 export { CONFIG_VARIABLES, type Config, ConfigError, type Env, loadConfig } from './config/env.js';
+export { type InboundFacts, inboundEvent, replyToEvent } from './events/build.js';
 export * from './events/ids.js';
 export { eventFormatJsonSchema } from './events/json-schema.js';
 export * from './events/schema.js';

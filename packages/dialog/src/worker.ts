@@ -7,7 +7,6 @@
 import {
   type Config,
   type Db,
-  EVENT_FORMAT_VERSION,
   type InboundEvent,
   type Logger,
   markDeliveryByProviderId,
@@ -18,7 +17,7 @@ import {
   type Redis,
   recordInbound,
   recordOutbound,
-  replyId,
+  replyToEvent,
   resolveContact,
   stageSettings,
 } from '@passerelle/core';
@@ -65,28 +64,14 @@ export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<Inbound
       }
       if (!ANSWERABLE.has(event.kind)) return;
       const answer = await bot.answer({ event, contact, state: session.state });
-      const now = new Date().toISOString();
-      replies = answer.messages.map((parts, index) => {
-        const id = replyId(event.id, index);
-        return {
-          version: EVENT_FORMAT_VERSION,
-          id,
-          idempotencyKey: id,
-          conversationId: event.conversationId,
-          to: { channel: event.channel, account: event.account, userId: event.sender.id },
-          replyTo: event.id,
-          parts,
-          purpose: 'reply',
-          createdAt: now,
-          causedAt: event.receivedAt,
-        } satisfies OutboundMessage;
-      });
+      const now = new Date();
+      replies = answer.messages.map((parts, index) => replyToEvent(event, parts, index, now));
       await recordOutbound(db, replies);
       await sessions.save(event.conversationId, {
         state: answer.state,
         lastEventId: event.id,
         lastReplies: replies,
-        updatedAt: now,
+        updatedAt: now.toISOString(),
       });
     }
     for (const reply of replies) await queues.outbound.enqueue(reply);

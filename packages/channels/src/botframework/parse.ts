@@ -4,14 +4,7 @@
  * passed in.
  */
 import { createHash } from 'node:crypto';
-import {
-  conversationIdFor,
-  EVENT_FORMAT_VERSION,
-  type InboundContent,
-  type InboundEvent,
-  inboundEventId,
-  type Media,
-} from '@passerelle/core';
+import { conversationIdFor, type InboundContent, type InboundEvent, inboundEvent, type Media } from '@passerelle/core';
 import type { InboundActivity, InboundAttachment } from './activity.js';
 import type { BotFrameworkChannel } from './render.js';
 
@@ -82,22 +75,20 @@ function event(
   // /conversations/{id}/activities/{activityId}), so the conversation is part of ours.
   const providerMessageId = `${activity.conversation.id}/${activity.id ?? `sha-${digestOf(activity)}`}`;
   const locale = activity.locale ?? clientInfoLocale(activity);
-  return {
-    version: EVENT_FORMAT_VERSION,
-    id: inboundEventId(context.channel, account, providerMessageId),
+  return inboundEvent({
     channel: context.channel,
     account,
     providerMessageId,
-    conversationId: conversationIdOf(context.channel, activity),
+    thread: activity.conversation.id,
     sender: {
       id: activity.from.id,
       ...(activity.from.name ? { name: activity.from.name } : {}),
       ...(locale ? { locale } : {}),
     },
-    receivedAt: context.receivedAt.toISOString(),
+    receivedAt: context.receivedAt,
     kind,
     content,
-  };
+  });
 }
 
 function messageContent(activity: InboundActivity, context: ParseContext): InboundContent | undefined {

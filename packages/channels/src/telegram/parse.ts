@@ -11,13 +11,7 @@
  *   and whose title is the button's text, read from the message's keyboard.
  * - Blocking / unblocking the bot (my_chat_member) is a leave / join event.
  */
-import {
-  conversationIdFor,
-  EVENT_FORMAT_VERSION,
-  type InboundEvent,
-  inboundEventId,
-  type Media,
-} from '@passerelle/core';
+import { type InboundEvent, inboundEvent, type Media } from '@passerelle/core';
 import type { MediaUrlFor } from './media.js';
 import type { TelegramCallbackQuery, TelegramMessage, TelegramUpdate, TelegramUser } from './update.js';
 
@@ -136,23 +130,21 @@ function event(
   phone?: string,
 ): InboundEvent {
   const account = deps.botId;
-  return {
-    version: EVENT_FORMAT_VERSION,
-    id: inboundEventId('telegram', account, providerMessageId),
+  return inboundEvent({
     channel: 'telegram',
     account,
     providerMessageId,
-    conversationId: conversationIdFor('telegram', account, String(chatId)),
+    thread: String(chatId),
     sender: {
       id: String(from.id),
       name: fullName(from.first_name, from.last_name),
       ...(phone ? { phone } : {}),
       ...(from.language_code ? { locale: from.language_code } : {}),
     },
-    receivedAt: deps.receivedAt.toISOString(),
+    receivedAt: deps.receivedAt,
     kind,
     content,
-  };
+  });
 }
 
 function fullName(first: string, last: string | undefined): string {

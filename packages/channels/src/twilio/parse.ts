@@ -7,13 +7,7 @@
  * NumSegments, FromCity... which tell us nothing about the message).
  * Status callback: MessageSid, MessageStatus, ErrorCode, From, To, AccountSid.
  */
-import {
-  conversationIdFor,
-  EVENT_FORMAT_VERSION,
-  type InboundEvent,
-  inboundEventId,
-  type Media,
-} from '@passerelle/core';
+import { type InboundEvent, inboundEvent, type Media } from '@passerelle/core';
 import { HttpRefusal } from '../http-errors.js';
 import type { TwilioForm } from './form.js';
 import { E164 } from './settings.js';
@@ -82,21 +76,19 @@ export function parseInboundMessage(form: TwilioForm, receivedAt: Date): Inbound
   const account = address(form, 'To');
   const text = single(form, 'Body')?.trim();
   const media = mediaOf(form);
-  return {
-    version: EVENT_FORMAT_VERSION,
-    id: inboundEventId('sms', account, messageSid),
+  return inboundEvent({
     channel: 'sms',
     account,
     providerMessageId: messageSid,
-    conversationId: conversationIdFor('sms', account, from),
+    thread: from,
     sender: { id: from, ...(phoneOf(from) ? { phone: from } : {}) },
-    receivedAt: receivedAt.toISOString(),
+    receivedAt,
     kind: 'message',
     content: {
       ...(text ? { text } : {}),
       ...(media.length > 0 ? { media } : {}),
     },
-  };
+  });
 }
 
 type ReceiptState = NonNullable<InboundEvent['content']['status']>['state'];
@@ -155,18 +147,16 @@ export function parseStatusCallback(form: TwilioForm, receivedAt: Date): StatusC
   // One event per status of a message, so "sent" then "delivered" are two events and a repeat is one.
   const providerMessageId = `${messageSid}/${status}`;
   return {
-    event: {
-      version: EVENT_FORMAT_VERSION,
-      id: inboundEventId('sms', account, providerMessageId),
+    event: inboundEvent({
       channel: 'sms',
       account,
       providerMessageId,
       // The same conversation as the customer's messages: (our number, their number).
-      conversationId: conversationIdFor('sms', account, recipient),
+      thread: recipient,
       sender: { id: recipient, ...(phoneOf(recipient) ? { phone: recipient } : {}) },
-      receivedAt: receivedAt.toISOString(),
+      receivedAt,
       kind: state === 'read' ? 'read' : 'delivery',
       content: { status: { outboundProviderId: messageSid, state, ...(error ? { error } : {}) } },
-    },
+    }),
   };
 }

@@ -1,4 +1,4 @@
-import { conversationIdFor, EVENT_FORMAT_VERSION, type InboundEvent, inboundEventId } from '@passerelle/core';
+import { type InboundEvent, inboundEvent } from '@passerelle/core';
 import type { MessageFrame } from './protocol.js';
 
 export interface WebchatVisitor {
@@ -12,24 +12,22 @@ export interface WebchatVisitor {
 export function parseWebchatFrame(frame: MessageFrame, visitor: WebchatVisitor, receivedAt: Date): InboundEvent {
   const account = visitor.site;
   const text = frame.text?.trim();
-  return {
-    version: EVENT_FORMAT_VERSION,
-    id: inboundEventId('webchat', account, `${visitor.visitorId}/${frame.id}`),
+  return inboundEvent({
     channel: 'webchat',
     account,
     providerMessageId: `${visitor.visitorId}/${frame.id}`,
     // One visitor, one thread per site.
-    conversationId: conversationIdFor('webchat', account, visitor.visitorId),
+    thread: visitor.visitorId,
     sender: {
       id: visitor.visitorId,
       ...(visitor.name ? { name: visitor.name } : {}),
       ...(visitor.locale ? { locale: visitor.locale } : {}),
     },
-    receivedAt: receivedAt.toISOString(),
+    receivedAt,
     kind: frame.postback ? 'postback' : 'message',
     content: {
       ...(text ? { text } : {}),
       ...(frame.postback ? { postback: frame.postback } : {}),
     },
-  };
+  });
 }

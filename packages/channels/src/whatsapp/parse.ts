@@ -3,14 +3,7 @@
  * is not a customer's message. Pure: the media were downloaded and stored
  * and the last menu looked up before this runs (see inbound.ts).
  */
-import {
-  conversationIdFor,
-  EVENT_FORMAT_VERSION,
-  type InboundContent,
-  type InboundEvent,
-  inboundEventId,
-  type Media,
-} from '@passerelle/core';
+import { type InboundContent, type InboundEvent, inboundEvent, type Media } from '@passerelle/core';
 import type { WhatsappMessage } from './client.js';
 
 /** One option of a numbered menu we sent: "2" in reply means this payload. */
@@ -65,19 +58,17 @@ export function parseWhatsappMessage(message: WhatsappMessage, extras: ParseExtr
   const content = contentOf(message, extras);
   const choice = menuChoice(content.text, extras.menu);
   if (choice) content.postback = choice;
-  return {
-    version: EVENT_FORMAT_VERSION,
-    id: inboundEventId('whatsapp', extras.account, message.id._serialized),
+  return inboundEvent({
     channel: 'whatsapp',
     account: extras.account,
     providerMessageId: message.id._serialized,
     // One chat with one person is one thread, for as long as we use this number.
-    conversationId: conversationIdFor('whatsapp', extras.account, chatId),
+    thread: chatId,
     sender: { id: chatId, ...(name ? { name } : {}), ...(phone ? { phone } : {}) },
-    receivedAt: extras.receivedAt.toISOString(),
+    receivedAt: extras.receivedAt,
     kind: choice ? 'postback' : 'message',
     content,
-  };
+  });
 }
 
 function contentOf(message: WhatsappMessage, extras: ParseExtras): InboundContent {
