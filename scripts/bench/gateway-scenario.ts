@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ECHO_BOT_DIR, echoed } from '../../test/support/cluster.js';
 import { type GatewayProcess, startGateway } from '../../test/support/gateway-process.js';
 import { deletePrefix, openRedis } from '../../test/support/services.js';
 import { type Histogram, histogramDelta, histogramQuantile, parseHistogram, type QuantileEstimate } from './stats.js';
@@ -101,6 +102,8 @@ async function startBenchGateway(options: GatewayBenchOptions, teardown: Teardow
     env: {
       PORT: '0',
       DATA_DIR: dataDir,
+      // The echo bot: every message gets one reply that names it, which the visitors check.
+      BOT_DIR: ECHO_BOT_DIR,
       REDIS_KEY_PREFIX: prefix,
       // info, not warn: startGateway learns the port and readiness from the 'gateway ready' line.
       LOG_LEVEL: 'info',
@@ -120,11 +123,6 @@ async function stopGateway(gateway: GatewayProcess): Promise<void> {
   const code = await gateway.stop('SIGTERM');
   clearTimeout(timer);
   if (code !== 0) console.error(`  note: the gateway exited with code ${code} (0 expected after SIGTERM)`);
-}
-
-/** The echo is `You said: "<text>". I can answer...`; this returns <text>. */
-function echoed(reply: string): string | undefined {
-  return /^You said: "(.*)"\./.exec(reply)?.[1];
 }
 
 async function connectVisitors(

@@ -27,7 +27,13 @@ export async function startCluster(name: string, workers: number, env: Record<st
   const prefix = uniquePrefix(name);
   const database = await createTempDatabase();
   const redis = openRedis(`${name}-admin`);
-  const common = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info', ...env };
+  const common = {
+    DATABASE_URL: database.url,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+    BOT_DIR: ECHO_BOT_DIR,
+    ...env,
+  };
   const started: GatewayProcess[] = [];
   const queues = [QUEUE.inbound, QUEUE.outbound].map((queue) => new Queue(queue, { connection: redis, prefix }));
   const deadLetters = new Queue(QUEUE.deadLetters, { connection: redis, prefix });
@@ -84,7 +90,10 @@ export async function startCluster(name: string, workers: number, env: Record<st
   }
 }
 
-/** `You said: "<text>"...` is how the demo bot echoes; this returns <text>. */
+/** The bot of the pipeline tests and the bench: it answers every message with its text. */
+export const ECHO_BOT_DIR = 'test/fixtures/echo-bot';
+
+/** `You said: "<text>".` is how the echo bot answers; this returns <text>. */
 export function echoed(reply: string): string | undefined {
   return /^You said: "(.*)"\./.exec(reply)?.[1];
 }

@@ -115,6 +115,77 @@ program
     for (const status of channelStatuses(config)) console.log(`  ${status.channel.padEnd(10)} ${status.reason}`);
   });
 
+const CHANNELS = ['webchat', 'sms', 'whatsapp', 'telegram', 'teams', 'messenger'] as const;
+
+program
+  .command('chat')
+  .description(
+    "talk to a bot folder's flows and FAQ in this terminal (no Redis, no channel); --test runs its scripted conversations",
+  )
+  .option('-b, --bot-dir <dir>', 'the bot folder (default: BOT_DIR or bots/demo)')
+  .option('-l, --locale <locale>', "the customer's language as a channel would tell it (fr, en)")
+  .addOption(
+    new Option('-c, --channel <channel>', 'which channel to pretend to be').choices(CHANNELS).default('webchat'),
+  )
+  .option('-n, --name <name>', "the customer's name ({{contact.firstName}})")
+  .option('-t, --test [files...]', "run scripted conversations (default: the bot folder's tests/*.yaml) and exit")
+  .action(
+    async (options: {
+      botDir?: string;
+      locale?: string;
+      channel: (typeof CHANNELS)[number];
+      name?: string;
+      test?: true | string[];
+    }) => {
+      const { chat, testScripts } = await import('./chat.js');
+      const botDir = options.botDir ?? process.env.BOT_DIR ?? 'bots/demo';
+      if (options.test) {
+        process.exitCode = await testScripts(botDir, options.test === true ? [] : options.test);
+        return;
+      }
+      process.exitCode = await chat({
+        botDir,
+        channel: options.channel,
+        ...(options.locale ? { locale: options.locale } : {}),
+        ...(options.name ? { name: options.name } : {}),
+      });
+    },
+  );
+
+program
+  .command('check-bot')
+  .description('check a bot folder (flows, FAQ, settings) and print every problem with its file and line')
+  .argument('[dir]', 'the bot folder (default: BOT_DIR or bots/demo)')
+  .action(async (dir: string | undefined) => {
+    const { loadOrReport } = await import('./chat.js');
+    const botDir = dir ?? process.env.BOT_DIR ?? 'bots/demo';
+    const bot = await loadOrReport(botDir);
+    if (!bot) {
+      process.exitCode = 1;
+      return;
+    }
+    const faq = bot.faq ? `, ${bot.faq.size} FAQ entries` : '';
+    console.log(
+      `${botDir}: ${bot.settings.name}, ${bot.flows.size} flows${faq}, version ${bot.version}: no problem found`,
+    );
+  });
+
+program
+  .command('reload-bot')
+  .description('ask every running worker to reload the bot folder (they also reload when its files change)')
+  .action(async () => {
+    const config = configOrExit();
+    const { reloadChannel } = await import('@passerelle/dialog');
+    const redis = connectRedis(config.redisUrl, 'passerelle-cli');
+    try {
+      await waitForRedis(redis, config.redisUrl);
+      const listeners = await redis.publish(reloadChannel(config.redisKeyPrefix), 'reload');
+      console.log(`reload asked; ${listeners} worker process(es) listening`);
+    } finally {
+      await redis.quit();
+    }
+  });
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');

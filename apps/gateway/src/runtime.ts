@@ -29,7 +29,8 @@ import {
   safeRedisAddress,
   waitForRedis,
 } from '@passerelle/core';
-import { loadKeywordBot, startDialogWorker } from '@passerelle/dialog';
+import { openConnectors } from '@passerelle/crm-connectors';
+import { BotHost, startDialogWorker } from '@passerelle/dialog';
 import { createApp } from './http/app.js';
 import { createMetrics } from './metrics.js';
 
@@ -74,8 +75,27 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
 
     // Workers first, so that the moment the gateway accepts a message something is there to answer it.
     if (startsWorker) {
-      const bot = await loadKeywordBot(config.botDir);
-      const dialog = startDialogWorker({ redis, db, queues, bot, config, logger, observer: metrics.observer });
+      // A bot folder with a mistake stops the start here, with every problem's file and line.
+      const bot = await BotHost.open(config.botDir, logger);
+      closers.push(() => bot.close());
+      bot.watchFolder();
+      const reloadSubscriber = connectRedis(config.redisUrl, `passerelle-${role}-bot-reload`);
+      await bot.listenForReload(reloadSubscriber, config.redisKeyPrefix);
+      const onHangup = () => void bot.reload();
+      process.on('SIGHUP', onHangup);
+      closers.push(async () => process.off('SIGHUP', onHangup));
+      // Connectors follow the bot folder as it was at start; a change of connectors needs a restart.
+      const connectors = await openConnectors(bot.definition.settings.connectors, { db, botDir: config.botDir });
+      const dialog = startDialogWorker({
+        redis,
+        db,
+        queues,
+        bot,
+        connectors,
+        config,
+        logger,
+        observer: metrics.observer,
+      });
       const senders = createChannelSenders({ config, redis, logger });
       closers.push(() => Promise.all([...senders.values()].map((sender) => sender.close?.())));
       const sender = startChannelSender({

@@ -1,10 +1,14 @@
 import type { Contact, InboundEvent, OutboundPart } from '@passerelle/core';
-import type { BotState } from './session-store.js';
+import type { DialogServices } from './engine/services.js';
+
+/** Whatever the bot wants to remember between two messages of a conversation (plain JSON). */
+export type BotState = Record<string, unknown>;
 
 export interface BotTurn {
   event: InboundEvent;
   contact: Contact;
   state: BotState;
+  services: DialogServices;
 }
 
 export interface BotAnswer {

@@ -1,5 +1,23 @@
-export type { Bot, BotAnswer, BotTurn } from './bot.js';
-export { BOT_FILE, KeywordBot, KeywordBotFile, loadKeywordBot } from './keyword-bot.js';
-export { type BotState, type Session, SessionStore } from './session-store.js';
+export type { Bot, BotAnswer, BotState, BotTurn } from './bot.js';
+export { BOT_FILE, type BotDefinition, FAQ_FILE, FLOWS_DIR, loadBot } from './bot-folder/load-bot.js';
+export type { BotSettings, Flow, FlowNode } from './bot-folder/schemas.js';
+export { BotFolderError, formatProblems, type Problem } from './bot-folder/yaml-source.js';
+export { BotHost, type ReloadResult, reloadChannel } from './bot-host.js';
+export { DialogEngine } from './engine/dialog-engine.js';
+export type { DialogServices, TicketRequest } from './engine/services.js';
+export { type Session, SessionStore } from './session-store.js';
+export {
+  type ConversationResult,
+  runScriptFile,
+  ScriptFile,
+  type ScriptRunOptions,
+  scriptFiles,
+} from './testing/script.js';
+export {
+  type BotMessage,
+  ConversationSimulator,
+  formatBotMessage,
+  type SimulatorOptions,
+} from './testing/simulator.js';
 export { fill, type Locale, normalise, pickLocale } from './text.js';
 export { type DialogWorkerDeps, startDialogWorker } from './worker.js';

@@ -1,7 +1,5 @@
 import type { OutboundMessage, Redis } from '@passerelle/core';
-
-/** Whatever the bot wants to remember between two messages of a conversation. */
-export type BotState = Record<string, unknown>;
+import type { BotState } from './bot.js';
 
 export interface Session {
   state: BotState;

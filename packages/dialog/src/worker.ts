@@ -21,7 +21,9 @@ import {
   resolveContact,
   stageSettings,
 } from '@passerelle/core';
+import type { ConnectorSet } from '@passerelle/crm-connectors';
 import type { Bot } from './bot.js';
+import { workerServices } from './engine/worker-services.js';
 import { SessionStore } from './session-store.js';
 
 export interface DialogWorkerDeps {
@@ -29,6 +31,8 @@ export interface DialogWorkerDeps {
   db: Db;
   queues: PipelineQueues;
   bot: Bot;
+  /** The CRM, order and booking connectors flows call; absent kinds make those calls fail politely. */
+  connectors?: ConnectorSet;
   config: Pick<Config, 'redisKeyPrefix' | 'pipeline'>;
   logger: Logger;
   observer: PipelineObserver;
@@ -63,7 +67,8 @@ export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<Inbound
         await markDeliveryByProviderId(db, receipt.outboundProviderId, { status: receipt.state, error: receipt.error });
       }
       if (!ANSWERABLE.has(event.kind)) return;
-      const answer = await bot.answer({ event, contact, state: session.state });
+      const services = workerServices({ db, event, contact, connectors: deps.connectors ?? {}, logger });
+      const answer = await bot.answer({ event, contact, state: session.state, services });
       const now = new Date();
       replies = answer.messages.map((parts, index) => replyToEvent(event, parts, index, now));
       await recordOutbound(db, replies);

@@ -40,3 +40,23 @@ export async function isOptedOut(db: Db, identity: Identity): Promise<boolean> {
   );
   return Boolean(rows[0]?.opted_out_at);
 }
+
+/** The way back after STOP ("START"): clears the flag and records the opt-in. Idempotent like recordOptOut. */
+export async function recordOptIn(db: Db, identity: Identity, source: ConsentSource): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ contact_id: string }>(
+      `update channel_identities set opted_out_at = null
+        where channel = $1 and account = $2 and user_id = $3 and opted_out_at is not null
+        returning contact_id`,
+      [identity.channel, identity.account, identity.userId],
+    );
+    const row = rows[0];
+    if (!row) return false;
+    await tx.query(
+      `insert into consent_events (contact_id, channel, account, user_id, kind, source)
+       values ($1, $2, $3, $4, 'opt_in', $5)`,
+      [row.contact_id, identity.channel, identity.account, identity.userId, source],
+    );
+    return true;
+  });
+}

@@ -89,4 +89,75 @@ export const MIGRATIONS: Migration[] = [
       create index consent_events_contact on consent_events (contact_id, created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'dialog: handoff requests, tickets; demo connector tables',
+    sql: `
+      -- A conversation the bot handed to a human: waits here until an operator takes it.
+      create table handoffs (
+        id text primary key,
+        conversation_id text not null references conversations(id) on delete cascade,
+        contact_id text not null references contacts(id) on delete cascade,
+        reason text not null,
+        status text not null default 'waiting' check (status in ('waiting', 'assigned', 'closed', 'cancelled')),
+        requested_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index handoffs_waiting on handoffs (status, requested_at);
+      create index handoffs_conversation on handoffs (conversation_id);
+
+      -- An offline message or a flow's "create a ticket" step.
+      create table tickets (
+        id text primary key,
+        contact_id text not null references contacts(id) on delete cascade,
+        conversation_id text references conversations(id) on delete set null,
+        subject text not null,
+        body text not null,
+        -- what the flow collected (name, email, question ...), shown to the operator
+        fields jsonb not null default '{}',
+        status text not null default 'open' check (status in ('open', 'pending', 'solved', 'closed')),
+        assignee text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index tickets_status on tickets (status, created_at);
+      create index tickets_contact on tickets (contact_id);
+
+      -- The demo connector's shop and calendar: seeded from the bot folder, so the demo's order
+      -- status and booking flows work without any outside service.
+      create table demo_orders (
+        number text primary key,
+        customer_email text,
+        customer_phone text,
+        status text not null,
+        placed_at timestamptz not null,
+        total_amount numeric(12, 2),
+        currency text,
+        tracking_url text,
+        items jsonb not null default '[]'
+      );
+      -- Free slots are computed from the services' weekly hours in the seed; only bookings are stored.
+      create table demo_bookings (
+        id text primary key,
+        service text not null,
+        starts_at timestamptz not null,
+        ends_at timestamptz not null,
+        contact_id text not null,
+        status text not null default 'booked' check (status in ('booked', 'cancelled')),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      -- one live booking per slot; a cancelled one frees it
+      create unique index demo_bookings_live_slot on demo_bookings (service, starts_at) where status = 'booked';
+      create index demo_bookings_contact on demo_bookings (contact_id);
+      create table demo_crm_records (
+        id text primary key,
+        contact_id text not null,
+        kind text not null check (kind in ('lead', 'case', 'note')),
+        subject text not null,
+        details text,
+        created_at timestamptz not null default now()
+      );
+    `,
+  },
 ];

@@ -1,0 +1,236 @@
+/**
+ * One turn of a conversation, in this order:
+ *   idle timeout -> bot changed under the conversation -> global commands
+ *   -> waiting for a human -> answer to the pending question -> a button
+ *   -> greeting -> a flow's trigger words -> FAQ -> "did you mean" / fallback.
+ * The engine never sees a channel or a provider: it reads an InboundEvent
+ * and writes OutboundParts.
+ */
+
+import type { Bot, BotAnswer, BotTurn } from '../bot.js';
+import type { BotDefinition } from '../bot-folder/load-bot.js';
+import { type Locale, normalise } from '../text.js';
+import { type Command, CommandMatcher } from './commands.js';
+import { pickOption, Turn } from './flow-runner.js';
+import { chooseLocale } from './locale.js';
+import { Reply } from './reply.js';
+import { type DialogState, readState } from './state.js';
+
+export class DialogEngine implements Bot {
+  readonly name: string;
+  private readonly commands: CommandMatcher;
+  private readonly triggers: Array<{ flow: string; locale: string; phrase: string }>;
+  private readonly greetings: string[];
+
+  constructor(readonly bot: BotDefinition) {
+    this.name = bot.settings.name;
+    this.commands = new CommandMatcher(bot.settings.commands);
+    this.triggers = [...bot.flows.values()]
+      .flatMap((flow) =>
+        Object.entries(flow.triggers).flatMap(([locale, phrases]) =>
+          phrases.map((phrase) => ({ flow: flow.id, locale, phrase: normalise(phrase) })),
+        ),
+      )
+      // the longest phrase first: "suivi de commande" before "commande"
+      .sort((a, b) => b.phrase.length - a.phrase.length);
+    this.greetings = Object.values(bot.settings.greetings).flat().map(normalise);
+  }
+
+  async answer({ event, contact, state: raw, services }: BotTurn): Promise<BotAnswer> {
+    const { settings } = this.bot;
+    const state: DialogState = structuredClone(readState(raw));
+    const text = (event.content.text ?? '').trim();
+    const payload = event.content.postback?.payload;
+    const locale = chooseLocale(
+      {
+        text: payload ? undefined : text,
+        remembered: state.locale,
+        sender: event.sender.locale,
+        contact: contact.locale,
+      },
+      settings.locales,
+    );
+    const out = new Reply();
+    const turn = new Turn({ bot: this.bot, state, out, locale, services, contact, channel: event.channel, text });
+    const now = services.now();
+
+    const lastActive = state.lastActiveAt ? Date.parse(state.lastActiveAt) : undefined;
+    if (lastActive !== undefined && now.getTime() - lastActive > settings.session.idle_timeout) {
+      if (state.at) out.text(turn.message('timed_out'));
+      forget(state);
+    }
+    if (state.at && !this.bot.flows.get(state.at.flow)?.nodes.has(state.at.node)) {
+      out.text(turn.message('updated'));
+      forget(state);
+    }
+
+    await this.handle(turn, text, payload);
+
+    state.locale = turn.locale;
+    state.lastActiveAt = now.toISOString();
+    state.botVersion = this.bot.version;
+    // Numbers typed back refer to the options of this turn's last choices; none shown: none valid.
+    if (out.messages.length > 0) state.offered = out.offered;
+    return { messages: out.messages, state: state as Record<string, unknown> };
+  }
+
+  private async handle(turn: Turn, text: string, payload: string | undefined): Promise<void> {
+    const { state } = turn;
+    const command = payload ? payloadCommand(payload) : this.commands.match(text);
+    if (command) return this.command(turn, command);
+
+    if (state.handoff) {
+      if (!state.handoff.reminded) turn.out.text(turn.message('waiting'));
+      state.handoff.reminded = true;
+      return;
+    }
+    if (state.at) {
+      if (await this.answerOrDigress(turn, text, payload)) return;
+      turn.endFlow();
+    }
+
+    const chosen = payload ?? this.typedOption(state, text);
+    if (chosen) return this.button(turn, chosen);
+
+    const words = normalise(text);
+    if (words && this.isGreeting(words)) {
+      state.misses = 0;
+      return turn.showMenu();
+    }
+    const trigger = words ? this.triggers.find((t) => ` ${words} `.includes(` ${t.phrase} `)) : undefined;
+    if (trigger) {
+      state.misses = 0;
+      if (isLocale(trigger.locale, this.bot.settings.locales)) turn.locale = trigger.locale;
+      return turn.startFlow(trigger.flow);
+    }
+    return this.faqOrFallback(turn, text);
+  }
+
+  /** At a question: a confident FAQ match is answered and the question asked again (not counted as wrong). */
+  private async answerOrDigress(turn: Turn, text: string, payload: string | undefined): Promise<boolean> {
+    const at = turn.state.at;
+    const node = at && this.bot.flows.get(at.flow)?.nodes.get(at.node);
+    if (!payload && at && node?.kind === 'ask' && (node.validate || node.choices || node.choices_from)) {
+      const attempts = at.attempts;
+      const before = turn.out.messages.length;
+      const handled = await turn.answer(text, payload);
+      const stillWaiting =
+        turn.state.at?.node === at.node && turn.state.at.flow === at.flow && turn.state.at.attempts > attempts;
+      const match = stillWaiting ? this.bot.faq?.match(text, turn.locale) : undefined;
+      if (stillWaiting && match?.kind === 'answer') {
+        turn.out.messages.splice(before);
+        at.attempts = attempts;
+        turn.out.text(turn.pick(match.entry.answer));
+        turn.ask(at, node);
+      }
+      return handled;
+    }
+    return turn.answer(text, payload);
+  }
+
+  private async command(turn: Turn, command: Command): Promise<void> {
+    const { state, services } = turn;
+    switch (command) {
+      case 'stop': {
+        forget(state);
+        // Confirmed once: a second STOP gets no answer (it would be one more message to someone who said stop).
+        if (await services.optOut()) turn.out.text(turn.message('stopped'));
+        return;
+      }
+      case 'start':
+        if (await services.optIn()) turn.out.text(turn.message('restarted'));
+        return turn.showMenu();
+      case 'menu':
+        if (state.handoff) await services.cancelHandoff(state.handoff.id);
+        state.handoff = undefined;
+        forget(state);
+        return turn.showMenu();
+      case 'help': {
+        turn.out.text(turn.message('help'));
+        const at = state.at;
+        const node = at && this.bot.flows.get(at.flow)?.nodes.get(at.node);
+        if (at && node?.kind === 'ask') turn.ask(at, node);
+        return;
+      }
+      case 'human':
+        if (state.handoff) {
+          turn.out.text(turn.message('waiting'));
+          return;
+        }
+        return turn.handoff('asked for a person');
+    }
+  }
+
+  private async button(turn: Turn, payload: string): Promise<void> {
+    turn.state.misses = 0;
+    if (payload.startsWith('flow:')) return turn.startFlow(payload.slice(5));
+    if (payload.startsWith('faq:')) {
+      const entry = this.bot.faq?.entry(payload.slice(4));
+      if (entry) return turn.out.text(turn.pick(entry.answer));
+    }
+    if (payload === 'none') return this.offerHelp(turn);
+    if (payload === 'leave-message' && this.bot.settings.leave_message_flow) {
+      return turn.startFlow(this.bot.settings.leave_message_flow);
+    }
+    // An answer button of a question that is no longer pending, or something unknown: the menu helps most.
+    return turn.showMenu();
+  }
+
+  private async faqOrFallback(turn: Turn, text: string): Promise<void> {
+    const { state } = turn;
+    const match = text ? this.bot.faq?.match(text, turn.locale) : undefined;
+    if (match?.kind === 'answer') {
+      state.misses = 0;
+      if (isLocale(match.locale, this.bot.settings.locales)) turn.locale = match.locale;
+      return turn.out.text(turn.pick(match.entry.answer));
+    }
+    if (match?.kind === 'unsure') {
+      if (isLocale(match.locale, this.bot.settings.locales)) turn.locale = match.locale;
+      return turn.out.choices(turn.message('did_you_mean'), [
+        ...match.candidates.map(({ entry }) => ({ title: turn.pick(entry.title), payload: `faq:${entry.id}` })),
+        { title: turn.message('none_of_these'), payload: 'none' },
+      ]);
+    }
+    state.misses = (state.misses ?? 0) + 1;
+    const offerAfter = this.bot.settings.fallback.offer_help_after;
+    if (offerAfter === 0 || state.misses < offerAfter) return turn.out.text(turn.message('not_understood'));
+    return this.offerHelp(turn);
+  }
+
+  /** After the bot failed twice: a person, a message for later, or the menu. Never silence. */
+  private offerHelp(turn: Turn): void {
+    turn.state.misses = 0;
+    const options = [{ title: turn.message('talk_to_someone'), payload: 'human' }];
+    if (this.bot.settings.leave_message_flow)
+      options.push({ title: turn.message('leave_a_message'), payload: 'leave-message' });
+    options.push({ title: turn.message('back_to_menu'), payload: 'menu' });
+    turn.out.choices(turn.message('offer_help'), options);
+  }
+
+  private typedOption(state: DialogState, text: string): string | undefined {
+    if (!state.offered || state.offered.length === 0) return undefined;
+    const index = pickOption(text, state.offered);
+    return index === undefined ? undefined : state.offered[index]?.payload;
+  }
+
+  private isGreeting(words: string): boolean {
+    // "Bonjour !" or "bonjour, je voudrais..." when short; a long message starting with hello is a question.
+    const count = words.split(' ').length;
+    return this.greetings.some((greeting) => words === greeting || (count <= 3 && words.startsWith(`${greeting} `)));
+  }
+}
+
+function payloadCommand(payload: string): Command | undefined {
+  return payload === 'menu' || payload === 'human' || payload === 'help' ? payload : undefined;
+}
+
+function forget(state: DialogState): void {
+  state.at = undefined;
+  state.vars = {};
+  state.offered = undefined;
+  state.misses = 0;
+}
+
+function isLocale(value: string, supported: readonly Locale[]): value is Locale {
+  return (supported as readonly string[]).includes(value);
+}

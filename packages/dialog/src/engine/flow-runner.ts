@@ -1,0 +1,354 @@
+/**
+ * Walks a flow's nodes from a target until the flow needs the customer
+ * (an `ask`) or ends. Everything it says goes into the turn's Reply; what it
+ * must remember goes into the DialogState.
+ */
+import type { Contact } from '@passerelle/core';
+import type { BotDefinition } from '../bot-folder/load-bot.js';
+import type { AskNode, Flow, FlowNode, Text } from '../bot-folder/schemas.js';
+import { compileCondition } from '../flows/conditions.js';
+import { OPERATIONS } from '../flows/operations.js';
+import { render, type Scope } from '../flows/templates.js';
+import { validateAnswer } from '../flows/validators.js';
+import { type Locale, normalise } from '../text.js';
+import { pickText } from './locale.js';
+import { DEFAULT_MESSAGES, type MessageName } from './messages.js';
+import type { Reply } from './reply.js';
+import type { DialogServices } from './services.js';
+import type { DialogState, OfferedOption, WaitingAt } from './state.js';
+
+/** A flow that loops through this many nodes without asking anything is a mistake, not a conversation. */
+const MAX_STEPS = 50;
+
+export class ConnectorTimeout extends Error {}
+
+export interface TurnParts {
+  bot: BotDefinition;
+  state: DialogState;
+  out: Reply;
+  locale: Locale;
+  services: DialogServices;
+  contact: Contact;
+  channel: string;
+  /** What the customer wrote this turn ({{text}} in the engine's own messages). */
+  text: string;
+}
+
+export class Turn {
+  readonly bot: BotDefinition;
+  readonly state: DialogState;
+  readonly out: Reply;
+  locale: Locale;
+  readonly services: DialogServices;
+  private readonly contact: Contact;
+  private readonly channel: string;
+  private readonly text: string;
+
+  constructor(parts: TurnParts) {
+    ({ bot: this.bot, state: this.state, out: this.out, locale: this.locale, services: this.services } = parts);
+    this.contact = parts.contact;
+    this.channel = parts.channel;
+    this.text = parts.text;
+  }
+
+  // ---- saying things ----
+
+  say(text: Text): void {
+    this.out.text(render(this.pick(text), this.scope(), this.renderContext()));
+  }
+
+  message(name: MessageName): string {
+    const text = this.bot.settings.messages[name] ?? DEFAULT_MESSAGES[name];
+    return render(this.pick(text), this.scope({ text: this.text }), this.renderContext());
+  }
+
+  pick(text: Text): string {
+    return pickText(text, this.locale, this.bot.settings.locales);
+  }
+
+  showMenu(intro?: string): void {
+    const { menu } = this.bot.settings;
+    const text = intro ? `${intro}\n\n${this.pick(menu.text)}` : this.pick(menu.text);
+    this.out.choices(
+      render(text, this.scope(), this.renderContext()),
+      menu.items.map((item) => ({ title: this.pick(item.label), payload: item.target })),
+    );
+  }
+
+  scope(extra: Scope = {}): Scope {
+    const name = this.contact.displayName ?? '';
+    const [firstName, ...rest] = name.split(/\s+/).filter(Boolean);
+    return {
+      ...this.state.vars,
+      contact: {
+        firstName,
+        lastName: rest.join(' ') || undefined,
+        name: name || undefined,
+        phone: this.contact.phone,
+        email: this.contact.email,
+        locale: this.locale,
+      },
+      channel: this.channel,
+      bot: { name: this.bot.settings.name },
+      ...extra,
+    };
+  }
+
+  renderContext() {
+    return { locale: this.locale, timeZone: this.bot.settings.time_zone };
+  }
+
+  // ---- running flows ----
+
+  startFlow(flowId: string): Promise<void> {
+    const flow = this.bot.flows.get(flowId);
+    if (!flow) return this.fail(`unknown flow ${flowId}`);
+    return this.run(flow, flow.start);
+  }
+
+  /** Follows targets from `target` in `flow` until a question or the end. */
+  async run(flow: Flow, target: string): Promise<void> {
+    let current = flow;
+    let next: string | undefined = target;
+    for (let step = 0; step < MAX_STEPS && next !== undefined; step += 1) {
+      if (next === 'end') return this.endFlow();
+      if (next === 'menu') {
+        this.endFlow();
+        return this.showMenu();
+      }
+      if (next === 'human') return this.handoff(`asked in flow ${current.id}`);
+      if (next.startsWith('flow:')) {
+        const other = this.bot.flows.get(next.slice(5));
+        if (!other) return this.fail(`unknown flow ${next}`);
+        current = other;
+        next = other.start;
+        continue;
+      }
+      const node = current.nodes.get(next);
+      if (!node) return this.fail(`unknown node ${current.id}/${next}`);
+      next = await this.step(current, next, node);
+    }
+    if (next !== undefined) await this.fail(`flow ${current.id} ran ${MAX_STEPS} steps without asking anything`);
+  }
+
+  /** Runs one node; returns where to go next, or undefined to stop and wait. */
+  private async step(flow: Flow, id: string, node: FlowNode): Promise<string | undefined> {
+    switch (node.kind) {
+      case 'say':
+        this.say(node.say);
+        return node.next ?? 'end';
+      case 'ask':
+        this.state.at = { flow: flow.id, node: id, attempts: 0 };
+        this.ask(this.state.at, node);
+        return undefined;
+      case 'call':
+        return this.call(node);
+      case 'branch': {
+        for (const branchCase of node.branch) {
+          if ('else' in branchCase) return branchCase.else;
+          if (compileCondition(branchCase.if)(this.scope())) return branchCase.goto;
+        }
+        return 'end';
+      }
+      case 'set':
+        for (const [name, value] of Object.entries(node.set)) {
+          this.setVar(name, typeof value === 'string' ? render(value, this.scope(), this.renderContext()) : value);
+        }
+        return node.next ?? 'end';
+      case 'handoff':
+        await this.handoff(node.handoff, node.say);
+        return undefined;
+      case 'ticket': {
+        const scope = this.scope();
+        const context = this.renderContext();
+        const fields = Object.fromEntries(
+          Object.entries(node.ticket.fields).map(([name, value]) => [name, render(value, scope, context)]),
+        );
+        const ticket = await this.services.createTicket({
+          subject: render(node.ticket.subject, scope, context),
+          body: render(node.ticket.body, scope, context),
+          fields,
+          flow: flow.id,
+        });
+        if (node.save) this.setVar(node.save, ticket);
+        return node.next ?? 'end';
+      }
+      case 'goto':
+        return node.goto;
+      case 'end':
+        if (node.end !== true) this.say(node.end);
+        return 'end';
+    }
+  }
+
+  /** Asks (or asks again) the question of an ask node, with its options. */
+  ask(at: WaitingAt, node: AskNode, prefix?: string): void {
+    const question = render(this.pick(node.ask), this.scope(), this.renderContext());
+    const text = prefix ? `${prefix}\n${question}` : question;
+    const options = this.optionsOf(at, node);
+    if (options.length > 0) this.out.choices(text, options);
+    else this.out.text(text);
+  }
+
+  private optionsOf(at: WaitingAt, node: AskNode): OfferedOption[] {
+    const payload = (index: number) => `answer:${at.flow}/${at.node}/${index}`;
+    if (node.choices)
+      return node.choices.map((choice, index) => ({ title: this.pick(choice.label), payload: payload(index) }));
+    if (node.choices_from) {
+      const items = at.items ?? this.listAt(node.choices_from.list).slice(0, node.choices_from.max);
+      at.items = items;
+      return items.map((item, index) => ({
+        title: render(this.pick(node.choices_from?.label ?? ''), this.scope({ item }), this.renderContext()),
+        payload: payload(index),
+      }));
+    }
+    return [];
+  }
+
+  private listAt(path: string): unknown[] {
+    const value = path
+      .split('.')
+      .reduce<unknown>((here, key) => (here as Record<string, unknown> | undefined)?.[key], this.state.vars);
+    return Array.isArray(value) ? value : [];
+  }
+
+  /**
+   * The customer's answer to the question the state waits at. Returns false
+   * when the message was not an answer at all (a menu button of an older
+   * message): the caller then handles it as if no question were pending.
+   */
+  async answer(text: string, payload: string | undefined): Promise<boolean> {
+    const at = this.state.at;
+    const flow = at && this.bot.flows.get(at.flow);
+    const node = at && flow?.nodes.get(at.node);
+    if (!at || !flow || node?.kind !== 'ask') return false;
+    const prefix = `answer:${at.flow}/${at.node}/`;
+    if (payload && !payload.startsWith(prefix)) return false;
+
+    const result = this.interpret(at, node, text, payload?.slice(prefix.length));
+    if (result.ok) {
+      this.setVar(node.save, result.value);
+      this.state.at = undefined;
+      const chosenGoto = result.index !== undefined ? node.choices?.[result.index]?.goto : undefined;
+      await this.run(flow, chosenGoto ?? node.next ?? 'end');
+      return true;
+    }
+    at.attempts += 1;
+    if (at.attempts > node.retries) {
+      this.state.at = undefined;
+      this.out.text(this.message('give_up'));
+      await this.run(flow, node.on_invalid ?? 'menu');
+      return true;
+    }
+    this.ask(at, node, result.problem);
+    return true;
+  }
+
+  private interpret(
+    at: WaitingAt,
+    node: AskNode,
+    text: string,
+    chosen: string | undefined,
+  ): { ok: true; value: unknown; index?: number } | { ok: false; problem: string } {
+    const options = this.optionsOf(at, node);
+    if (options.length > 0) {
+      const index = chosen !== undefined ? Number(chosen) : pickOption(text, options);
+      if (index === undefined || !Number.isInteger(index) || index < 0 || index >= options.length) {
+        return { ok: false, problem: node.invalid ? this.pick(node.invalid) : this.message('choose_one') };
+      }
+      const value = node.choices ? (node.choices[index]?.value ?? options[index]?.title) : at.items?.[index];
+      return { ok: true, value, index };
+    }
+    const spec = node.validate ?? { type: 'text' as const };
+    const result = validateAnswer(spec, text, {
+      locale: this.locale,
+      now: this.services.now(),
+      timeZone: this.bot.settings.time_zone,
+    });
+    if (result.ok) return { ok: true, value: result.value };
+    return { ok: false, problem: node.invalid ? this.pick(node.invalid) : result.problem };
+  }
+
+  private async call(node: FlowNode & { kind: 'call' }): Promise<string | undefined> {
+    const operation = OPERATIONS[node.call];
+    const connector = operation && this.services.connectors[operation.kind];
+    const scope = this.scope();
+    const args = Object.fromEntries(
+      Object.entries(node.with).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? render(value, scope, this.renderContext()) : String(value),
+      ]),
+    );
+    try {
+      if (!operation || !connector) throw new Error(`no connector for ${node.call}`);
+      const outcome = await withTimeout(
+        operation.run(this.services.connectors as never, args, {
+          contactId: this.contact.id,
+          requireOwnership: this.bot.settings.orders.require_ownership,
+          now: this.services.now(),
+        }),
+        this.bot.settings.connector_timeout,
+      );
+      if (!outcome.found) {
+        if (node.on_not_found) return node.on_not_found;
+        this.out.text(this.message('not_found'));
+        return 'end';
+      }
+      if (node.save) this.setVar(node.save, outcome.value);
+      return node.next ?? 'end';
+    } catch (error) {
+      this.services.logger?.warn({ err: error, operation: node.call }, 'connector call failed');
+      if (node.on_error) return node.on_error;
+      this.out.text(this.message('connector_error'));
+      return 'end';
+    }
+  }
+
+  async handoff(reason: string, say?: Text): Promise<void> {
+    this.endFlow();
+    const { id } = await this.services.requestHandoff(reason);
+    this.state.handoff = { id, since: this.services.now().toISOString() };
+    this.out.text(say ? render(this.pick(say), this.scope(), this.renderContext()) : this.message('handoff'));
+  }
+
+  endFlow(): void {
+    this.state.at = undefined;
+  }
+
+  private setVar(name: string, value: unknown): void {
+    this.state.vars = { ...this.state.vars, [name]: value };
+  }
+
+  /** A broken flow must not leave the customer in silence: say so, log it, show the menu. */
+  private async fail(why: string): Promise<void> {
+    this.services.logger?.error({ why }, 'flow error');
+    this.endFlow();
+    this.showMenu(this.message('flow_error'));
+  }
+}
+
+/** "2", "2.", "n°2" or the option's title typed back. */
+export function pickOption(text: string, options: readonly OfferedOption[]): number | undefined {
+  const words = normalise(text);
+  const number = /^(?:n\s*o?\s*)?(\d{1,2})$/.exec(words.replace(/\s+/g, ' '));
+  if (number) return Number(number[1]) - 1;
+  if (!words) return undefined;
+  const exact = options.findIndex((option) => normalise(option.title) === words);
+  if (exact >= 0) return exact;
+  const partial = options
+    .map((option, index) => ({ index, title: normalise(option.title) }))
+    .filter(({ title }) => title.includes(words) || words.includes(title));
+  return partial.length === 1 ? partial[0]?.index : undefined;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ConnectorTimeout(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
