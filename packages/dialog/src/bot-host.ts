@@ -70,6 +70,8 @@ export class BotHost implements Bot {
         this.engine = new DialogEngine(definition);
         this.logWarnings(definition);
         this.logger.info({ botDir: this.dir, version: definition.version, before }, 'bot reloaded');
+      } else {
+        this.logger.info({ botDir: this.dir, version: before }, 'bot folder unchanged');
       }
       return { ok: true, version: definition.version };
     } catch (error) {

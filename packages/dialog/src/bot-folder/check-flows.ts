@@ -63,11 +63,6 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
     }
   };
 
-  const checkTarget = (flow: Flow, source: YamlSource, path: PathSegment[], target: string) => {
-    const problem = targetProblem(target, flow, parts);
-    if (problem) problems.push(source.problem(path, problem));
-  };
-
   for (const flow of parts.flows.values()) {
     const source = parts.flowFiles.get(flow);
     if (!source) continue;
@@ -89,7 +84,8 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
       const at: PathSegment[] = ['nodes', id];
       const inNode = (message: string) => `node "${id}": ${message}`;
       const target = (key: string, value: string | undefined, path: PathSegment[] = [...at, key]) => {
-        if (value !== undefined) checkTarget(flow, source, path, value);
+        const problem = value === undefined ? undefined : targetProblem(value, flow, parts);
+        if (problem) problems.push(source.problem(path, inNode(problem)));
       };
       if ('next' in node) target('next', node.next);
       switch (node.kind) {

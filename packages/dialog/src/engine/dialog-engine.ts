@@ -97,35 +97,54 @@ export class DialogEngine implements Bot {
       state.misses = 0;
       return turn.showMenu();
     }
-    const trigger = words ? this.triggers.find((t) => ` ${words} `.includes(` ${t.phrase} `)) : undefined;
-    if (trigger) {
-      state.misses = 0;
-      if (isLocale(trigger.locale, this.bot.settings.locales)) turn.locale = trigger.locale;
-      return turn.startFlow(trigger.flow);
-    }
+    const trigger = this.trigger(text);
+    if (trigger) return this.startTriggered(turn, trigger);
     return this.faqOrFallback(turn, text);
   }
 
-  /** At a question: a confident FAQ match is answered and the question asked again (not counted as wrong). */
+  /**
+   * At a question, a message that is not an answer may still mean something:
+   * a flow's trigger words leave the question for that flow; a confident FAQ
+   * match is answered and the question asked again (not counted as wrong).
+   */
   private async answerOrDigress(turn: Turn, text: string, payload: string | undefined): Promise<boolean> {
     const at = turn.state.at;
     const node = at && this.bot.flows.get(at.flow)?.nodes.get(at.node);
-    if (!payload && at && node?.kind === 'ask' && (node.validate || node.choices || node.choices_from)) {
-      const attempts = at.attempts;
-      const before = turn.out.messages.length;
-      const handled = await turn.answer(text, payload);
-      const stillWaiting =
-        turn.state.at?.node === at.node && turn.state.at.flow === at.flow && turn.state.at.attempts > attempts;
-      const match = stillWaiting ? this.bot.faq?.match(text, turn.locale) : undefined;
-      if (stillWaiting && match?.kind === 'answer') {
-        turn.out.messages.splice(before);
-        at.attempts = attempts;
-        turn.out.text(turn.pick(match.entry.answer));
-        turn.ask(at, node);
-      }
-      return handled;
+    const strict = node?.kind === 'ask' && Boolean(node.validate || node.choices || node.choices_from);
+    if (payload || !at || node?.kind !== 'ask' || !strict) return turn.answer(text, payload);
+
+    const attempts = at.attempts;
+    const before = turn.out.messages.length;
+    const handled = await turn.answer(text, payload);
+    const refused =
+      turn.state.at?.node === at.node && turn.state.at.flow === at.flow && turn.state.at.attempts > attempts;
+    if (!refused) return handled;
+    const trigger = this.trigger(text);
+    if (trigger) {
+      turn.out.messages.splice(before);
+      turn.endFlow();
+      await this.startTriggered(turn, trigger);
+      return true;
     }
-    return turn.answer(text, payload);
+    const match = this.bot.faq?.match(text, turn.locale);
+    if (match?.kind === 'answer') {
+      turn.out.messages.splice(before);
+      at.attempts = attempts;
+      turn.out.text(turn.pick(match.entry.answer));
+      turn.ask(at, node);
+    }
+    return handled;
+  }
+
+  private trigger(text: string): { flow: string; locale: string } | undefined {
+    const words = normalise(text);
+    return words ? this.triggers.find((t) => ` ${words} `.includes(` ${t.phrase} `)) : undefined;
+  }
+
+  private startTriggered(turn: Turn, trigger: { flow: string; locale: string }): Promise<void> {
+    turn.state.misses = 0;
+    if (isLocale(trigger.locale, this.bot.settings.locales)) turn.locale = trigger.locale;
+    return turn.startFlow(trigger.flow);
   }
 
   private async command(turn: Turn, command: Command): Promise<void> {
