@@ -106,26 +106,31 @@ export async function testScripts(botDir: string, files: string[]): Promise<numb
   }
   let passed = 0;
   let failed = 0;
-  for (const file of paths) {
-    const databases: Db[] = [];
-    const results = await runScriptFile(bot, file, {
-      connectors: async (clock) => {
-        const { connectors, db } = await connectorsFor(bot, clock);
-        if (db) databases.push(db);
-        return connectors;
-      },
-    });
-    for (const result of results) {
-      if (result.passed) {
-        passed += 1;
-        console.log(`  ✓ ${file}: ${result.name}`);
-      } else {
-        failed += 1;
-        console.log(`  ✗ ${file}: ${result.name}\n${formatProblems(result.failures).replace(/^/gm, '      ')}`);
-        console.log(`    conversation so far:\n${result.transcript.map((line) => `      ${line}`).join('\n')}`);
+  // One throw-away shop for the whole run; each conversation gets connectors on its own clock.
+  let db: Db | undefined;
+  const connectors = async (clock: () => Date): Promise<ConnectorSet> => {
+    if (Object.keys(bot.settings.connectors).length === 0) return {};
+    if (!db) {
+      db = await openDb({ inMemory: true });
+      await migrate(db);
+    }
+    return openConnectors(bot.settings.connectors, { db, botDir: bot.dir, now: clock });
+  };
+  try {
+    for (const file of paths) {
+      for (const result of await runScriptFile(bot, file, { connectors })) {
+        if (result.passed) {
+          passed += 1;
+          console.log(`  ✓ ${file}: ${result.name}`);
+        } else {
+          failed += 1;
+          console.log(`  ✗ ${file}: ${result.name}\n${formatProblems(result.failures).replace(/^/gm, '      ')}`);
+          console.log(`    conversation so far:\n${result.transcript.map((line) => `      ${line}`).join('\n')}`);
+        }
       }
     }
-    await Promise.all(databases.map((db) => db.close()));
+  } finally {
+    await db?.close();
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;

@@ -68,7 +68,7 @@ function naiveUtc(date: string, minutes: number): number {
 export function localToInstant(date: string, minutes: number, timeZone: string): Date {
   const naive = naiveUtc(date, minutes);
   const guess = naive - offsetAt(naive, timeZone);
-  return new Date(naive - 3_600_000);
+  return new Date(naive - offsetAt(guess, timeZone));
 }
 
 /** False for a wall time inside a spring-forward gap (02:30 on the last Sunday of March in Paris). */

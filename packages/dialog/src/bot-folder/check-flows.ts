@@ -275,7 +275,7 @@ function refProblem(path: string, variables: Record<string, Shape>): string | un
   const shape = variables[root];
   if (!shape) {
     const known = Object.keys(variables).sort().join(', ');
-    return `unknown variable "${root}" in {{${path}}} (known here: ${known})`;
+    return `unknown variable "${root}" (in ${path}; known here: ${known})`;
   }
   let current = shape;
   for (const [index, segment] of rest.entries()) {
