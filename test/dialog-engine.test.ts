@@ -176,7 +176,7 @@ describe('the dialog engine in the gateway', { skip }, () => {
       () => setup.gateway.logs.find((line) => line.msg === 'bot folder not reloaded: the version in service stays'),
       15_000,
     );
-    assert.match(String(refused.problems), /order-status\.yaml:\d+:\d+: node "ask-number": unknown node "lookpu"/);
+    assert.match(String(refused?.problems), /order-status\.yaml:\d+:\d+: node "ask-number": unknown node "lookpu"/);
     const [stillThere] = await exchange(visitor, 'r4', 'track my order');
     assert.match(stillThere ?? '', /order number/);
     const beforeRestore = setup.gateway.logs.length;
@@ -193,7 +193,7 @@ describe('the dialog engine in the gateway', { skip }, () => {
     cli.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    const [code] = (await new Promise((resolve) => cli.once('exit', (...args) => resolve(args)))) as [number];
+    const code = await new Promise<number | null>((resolve) => cli.once('exit', (exitCode) => resolve(exitCode)));
     assert.equal(code, 0);
     assert.match(stdout, /reload asked; 1 worker process\(es\) listening/);
     await waitFor('a reload after the CLI asked', () =>
