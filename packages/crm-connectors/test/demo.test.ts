@@ -8,6 +8,9 @@ import { type Db, migrate, openDb, resolveContact } from '@passerelle/core';
 import { createDemoConnectors, type DemoSeed, loadDemoSeed, SlotTakenError } from '@passerelle/crm-connectors';
 import { createTempDatabase, postgresSkipReason } from '../../../test/support/services.js';
 
+// Every assert.ok here has a message: without one, node builds it by re-reading the source at the
+// failing column, which on tsx's one-line output can spin for minutes instead of failing.
+
 const SEED_FILE = fileURLToPath(new URL('../../../bots/demo/seed.yaml', import.meta.url));
 const LOADED_AT = new Date('2027-03-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -61,7 +64,7 @@ function demoSuite(
     it('loads the seed once: loading it again leaves the same rows, dated from the new load', {
       skip: skipReason,
     }, async () => {
-      assert.ok(seed.orders.length >= 10);
+      assert.ok(seed.orders.length >= 10, `only ${seed.orders.length} orders in the seed`);
       assert.equal(await orderCount(), seed.orders.length);
       const later = new Date(LOADED_AT.getTime() + 7 * DAY);
       await loadDemoSeed(db, SEED_FILE, { now: () => later });
@@ -176,7 +179,7 @@ function demoSuite(
       const range = { from: '2027-04-06', to: '2027-04-06' };
       const before = await bookings.freeSlots('showroom-visit', range);
       const chosen = before[3];
-      assert.ok(chosen);
+      assert.ok(chosen, 'a free slot on 6 April');
       const contactId = await contactWithPhone('+33639980301');
       const { bookingId } = await bookings.book({ service: 'showroom-visit', slotId: chosen.id, contactId });
       const afterBooking = await bookings.freeSlots('showroom-visit', range);
@@ -196,7 +199,7 @@ function demoSuite(
     it('lets exactly one of two people booking the same slot at once have it', { skip: skipReason }, async () => {
       const { bookings } = connectors();
       const [slot] = await bookings.freeSlots('showroom-visit', { from: '2027-04-07', to: '2027-04-07' });
-      assert.ok(slot);
+      assert.ok(slot, 'a free slot on 7 April');
       const people = [await contactWithPhone('+33639980302'), await contactWithPhone('+33639980303')];
       const results = await Promise.allSettled(
         people.map((contactId) => bookings.book({ service: 'showroom-visit', slotId: slot.id, contactId })),
@@ -216,7 +219,7 @@ function demoSuite(
       const { bookings } = connectors();
       const range = { from: '2027-04-08', to: '2027-04-08' };
       const [slot] = await bookings.freeSlots('showroom-visit', range);
-      assert.ok(slot);
+      assert.ok(slot, 'a free slot on 8 April');
       const { bookingId } = await bookings.book({
         service: 'showroom-visit',
         slotId: slot.id,
@@ -239,7 +242,7 @@ function demoSuite(
       const { bookings } = connectors();
       const range = { from: '2027-04-09', to: '2027-04-09' };
       const [first, second, third] = await bookings.freeSlots('showroom-visit', range);
-      assert.ok(first && second && third);
+      assert.ok(first && second && third, 'three free slots on 9 April');
       const mine = await bookings.book({
         service: 'showroom-visit',
         slotId: first.id,

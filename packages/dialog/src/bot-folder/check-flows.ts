@@ -38,28 +38,30 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
   const variables = collectVariables(parts, problems);
   const locales = parts.settings.locales;
 
-  const checkText = (source: YamlSource, path: PathSegment[], text: Text, scope = variables) => {
-    const versions = typeof text === 'string' ? [text] : Object.values(text);
-    if (typeof text !== 'string') {
-      for (const locale of locales) {
-        if (!(locale in text))
-          problems.push(source.problem(path, `missing the "${locale}" text (the bot speaks ${locales.join(', ')})`));
-      }
-      for (const locale of Object.keys(text)) {
-        if (!locales.includes(locale as never)) {
-          problems.push(
-            source.problem(path, `"${locale}" is not one of the bot's locales (${locales.join(', ')})`, locale),
-          );
-        }
+  /** `prefix` names the node ("node \"lookup\": ") so every problem of a node reads the same way. */
+  const checkText = (source: YamlSource, path: PathSegment[], text: Text, scope = variables, prefix = '') => {
+    if (typeof text === 'string') return checkTemplate(source, path, text, scope, prefix);
+    for (const locale of locales) {
+      if (!(locale in text)) {
+        problems.push(
+          source.problem(path, `${prefix}missing the "${locale}" text (the bot speaks ${locales.join(', ')})`),
+        );
       }
     }
-    for (const version of versions) checkTemplate(source, path, version, scope);
+    for (const [locale, version] of Object.entries(text)) {
+      if (!locales.includes(locale as never)) {
+        const message = `${prefix}"${locale}" is not one of the bot's locales (${locales.join(', ')})`;
+        problems.push(source.problem(path, message, locale));
+      }
+      // Each language's own line: a mistake in the English text is not on the French line.
+      checkTemplate(source, [...path, locale], version, scope, prefix);
+    }
   };
 
-  const checkTemplate = (source: YamlSource, path: PathSegment[], template: string, scope = variables) => {
+  const checkTemplate = (source: YamlSource, path: PathSegment[], template: string, scope = variables, prefix = '') => {
     for (const ref of templateRefs(template)) {
       const problem = refProblem(ref.path, scope) ?? filterProblem(ref.filter);
-      if (problem) problems.push(source.problem(path, problem));
+      if (problem) problems.push(source.problem(path, `${prefix}${problem}`));
     }
   };
 
@@ -83,6 +85,10 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
     for (const [id, node] of flow.nodes) {
       const at: PathSegment[] = ['nodes', id];
       const inNode = (message: string) => `node "${id}": ${message}`;
+      const text = (path: PathSegment[], value: Text, scope = variables) =>
+        checkText(source, path, value, scope, `node "${id}": `);
+      const template = (path: PathSegment[], value: string) =>
+        checkTemplate(source, path, value, variables, `node "${id}": `);
       const target = (key: string, value: string | undefined, path: PathSegment[] = [...at, key]) => {
         const problem = value === undefined ? undefined : targetProblem(value, flow, parts);
         if (problem) problems.push(source.problem(path, inNode(problem)));
@@ -90,14 +96,14 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
       if ('next' in node) target('next', node.next);
       switch (node.kind) {
         case 'say':
-          checkText(source, [...at, 'say'], node.say);
+          text([...at, 'say'], node.say);
           break;
         case 'ask': {
-          checkText(source, [...at, 'ask'], node.ask);
-          if (node.invalid) checkText(source, [...at, 'invalid'], node.invalid);
+          text([...at, 'ask'], node.ask);
+          if (node.invalid) text([...at, 'invalid'], node.invalid);
           target('on_invalid', node.on_invalid);
           node.choices?.forEach((choice, index) => {
-            checkText(source, [...at, 'choices', index, 'label'], choice.label);
+            text([...at, 'choices', index, 'label'], choice.label);
             target('goto', choice.goto, [...at, 'choices', index, 'goto']);
           });
           if (node.choices_from) {
@@ -107,7 +113,7 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
               problems.push(source.problem([...at, 'choices_from', 'list'], inNode(why)));
             } else {
               const item = list.kind === 'list' ? list.item : ANY;
-              checkText(source, [...at, 'choices_from', 'label'], node.choices_from.label, { ...variables, item });
+              text([...at, 'choices_from', 'label'], node.choices_from.label, { ...variables, item });
             }
           }
           break;
@@ -128,7 +134,7 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
               source.problem(
                 [...at, 'call'],
                 inNode(
-                  `${node.call} needs a ${operation.kind} connector: add "connectors: { ${operation.kind}: demo }" (or another) to bot.yaml`,
+                  `${node.call} needs ${operation.kind === 'orders' ? 'an' : 'a'} ${operation.kind} connector: add "connectors: { ${operation.kind}: demo }" (or another) to bot.yaml`,
                 ),
               ),
             );
@@ -148,7 +154,7 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
                 ),
               );
             }
-            if (typeof value === 'string') checkTemplate(source, [...at, 'with', name], value);
+            if (typeof value === 'string') template([...at, 'with', name], value);
           }
           target('on_not_found', node.on_not_found);
           target('on_error', node.on_error);
@@ -167,7 +173,13 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
               compileCondition(branchCase.if);
             } catch (error) {
               problems.push(
-                source.problem([...path, 'if'], inNode(`condition "${branchCase.if}" is not valid: ${oneLine(error)}`)),
+                source.problem(
+                  [...path, 'if'],
+                  inNode(
+                    `condition ${branchCase.if} is not valid (${oneLine(error)}); compare with == != < <= > >=, ` +
+                      'combine with and, or, not, and quote text "like this"',
+                  ),
+                ),
               );
             }
             for (const ref of conditionRefs(branchCase.if)) {
@@ -179,24 +191,24 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
           break;
         case 'set':
           for (const [name, value] of Object.entries(node.set)) {
-            if (typeof value === 'string') checkTemplate(source, [...at, 'set', name], value);
+            if (typeof value === 'string') template([...at, 'set', name], value);
           }
           break;
         case 'handoff':
-          if (node.say) checkText(source, [...at, 'say'], node.say);
+          if (node.say) text([...at, 'say'], node.say);
           break;
         case 'ticket':
-          checkTemplate(source, [...at, 'ticket', 'subject'], node.ticket.subject);
-          checkTemplate(source, [...at, 'ticket', 'body'], node.ticket.body);
+          template([...at, 'ticket', 'subject'], node.ticket.subject);
+          template([...at, 'ticket', 'body'], node.ticket.body);
           for (const [name, value] of Object.entries(node.ticket.fields)) {
-            checkTemplate(source, [...at, 'ticket', 'fields', name], value);
+            template([...at, 'ticket', 'fields', name], value);
           }
           break;
         case 'goto':
           target('goto', node.goto);
           break;
         case 'end':
-          if (node.end !== true) checkText(source, [...at, 'end'], node.end);
+          if (node.end !== true) text([...at, 'end'], node.end);
           break;
       }
     }
@@ -313,7 +325,8 @@ function menuTargetProblem(target: string, parts: BotParts): string | undefined 
   }
   if (target.startsWith('faq:')) {
     if (!parts.faq) return `"${target}" needs a faq.yaml in the bot folder`;
-    return parts.faq.entry(target.slice(4)) ? undefined : `unknown FAQ entry "${target.slice(4)}"`;
+    if (parts.faq.entry(target.slice(4))) return undefined;
+    return `unknown FAQ entry "${target.slice(4)}" (entries: ${parts.faq.ids().join(', ')})`;
   }
   return `a menu target is flow:<id>, faq:<id> or human, not "${target}"`;
 }

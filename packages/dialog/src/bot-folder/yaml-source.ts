@@ -29,7 +29,8 @@ export class YamlSource {
     if (doc.errors.length > 0) {
       return {
         problems: doc.errors.map((error) => {
-          const at = error.linePos?.[0] ?? { line: 1, col: 1 };
+          // linePos is only filled in with prettyErrors; the offset always is.
+          const at = lines.linePos(errorOffset(text, error.code, error.message, error.pos[0]));
           return { file, line: at.line, column: at.col, message: firstLine(error.message) };
         }),
       };
@@ -77,6 +78,18 @@ function child(node: Node | null, segment: PathSegment, wantKey: boolean): Node 
     return isNode(item.value) ? item.value : isNode(item.key) ? item.key : null;
   }
   return null;
+}
+
+/**
+ * An unclosed quote is reported where the file or the node ends; the author
+ * needs the line where the quote was opened, which is the last such quote
+ * before that point (any quote in between would have closed it).
+ */
+function errorOffset(text: string, code: string, message: string, offset: number): number {
+  if (code !== 'MISSING_CHAR' || !/quote/.test(message)) return offset;
+  const quote = message.includes('"') ? '"' : "'";
+  const opening = text.lastIndexOf(quote, offset - 1);
+  return opening >= 0 ? opening : offset;
 }
 
 function firstLine(message: string): string {

@@ -7,7 +7,8 @@ export function zodProblems(source: YamlSource, base: readonly PathSegment[], er
   for (const issue of error.issues) {
     const path = [...base, ...(issue.path as PathSegment[])];
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push(source.problem(path, `unknown field "${key}"`, key));
+      const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      for (const key of issue.keys) problems.push(source.problem(path, `${where}unknown field "${key}"`, key));
       continue;
     }
     const { extraPath, message } = readable(issue);

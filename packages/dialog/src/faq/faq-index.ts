@@ -166,6 +166,10 @@ export class FaqIndex {
     );
   }
 
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
   entry(id: string): FaqEntry | undefined {
     return this.byId.get(id);
   }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const DEMO_DIR = fileURLToPath(new URL('../../../../bots/demo', import.meta.url));
@@ -88,9 +88,4 @@ function occurrences(text: string, part: string): number {
   let count = 0;
   for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) count++;
   return count;
-}
-
-/** `dir` and its parent: for messages that mention where a file is. */
-export function parentOf(path: string): string {
-  return dirname(path);
 }
