@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Db, migrate, openDb, resolveContact } from '@passerelle/core';
 import { createDemoConnectors, type DemoSeed, loadDemoSeed, SlotTakenError } from '@passerelle/crm-connectors';
 import { createTempDatabase, postgresSkipReason } from '../../../test/support/services.js';
+import { existsLocally, localToInstant } from '../src/demo/time.js';
 
 // Every assert.ok here has a message: without one, node builds it by re-reading the source at the
 // failing column, which on tsx's one-line output can spin for minutes instead of failing.
@@ -33,6 +34,27 @@ function paris(iso: string): string {
 
 /** The showroom's day: visits of 45 minutes from 10:00, the last one ending by 18:00. */
 const SHOWROOM_TIMES = ['10:00', '10:45', '11:30', '12:15', '13:00', '13:45', '14:30', '15:15', '16:00', '16:45'];
+
+describe('wall-clock time in a zone', () => {
+  it('converts wall times to instants next to both changes, and knows the skipped hour', () => {
+    const at = (date: string, time: string, zone = 'Europe/Paris') => {
+      const minutes = Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
+      const instant = localToInstant(date, minutes, zone);
+      return existsLocally(instant, date, minutes, zone) ? instant.toISOString() : 'skipped';
+    };
+    // Paris, Sunday 28 March 2027: 02:00 CET becomes 03:00 CEST.
+    assert.equal(at('2027-03-28', '01:30'), '2027-03-28T00:30:00.000Z');
+    assert.equal(at('2027-03-28', '02:30'), 'skipped');
+    assert.equal(at('2027-03-28', '03:00'), '2027-03-28T01:00:00.000Z');
+    // Sunday 31 October 2027: 03:00 CEST becomes 02:00 CET; 02:30 happens twice, either is a right answer.
+    assert.ok(['2027-10-31T00:30:00.000Z', '2027-10-31T01:30:00.000Z'].includes(at('2027-10-31', '02:30')), 'twice');
+    assert.equal(at('2027-10-31', '03:30'), '2027-10-31T02:30:00.000Z');
+    // Another zone, another date: New York springs forward on 14 March 2027.
+    assert.equal(at('2027-03-14', '01:30', 'America/New_York'), '2027-03-14T06:30:00.000Z');
+    assert.equal(at('2027-03-14', '02:30', 'America/New_York'), 'skipped');
+    assert.equal(at('2027-03-14', '03:30', 'America/New_York'), '2027-03-14T07:30:00.000Z');
+  });
+});
 
 function demoSuite(
   name: string,

@@ -197,7 +197,7 @@ describe('flows, node by node', () => {
 
     await chat.say('my order');
     const order = bot.flows.get('order');
-    assert.ok(order);
+    assert.ok(order, 'the fixture has an order flow');
     const withoutQuestion = new Map(bot.flows);
     withoutQuestion.set('order', {
       ...order,
