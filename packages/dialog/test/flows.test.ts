@@ -210,6 +210,18 @@ describe('flows, node by node', () => {
     assert.equal(reply[1], 'Menu for Zoé');
   });
 
+  it('a session written wrong (older version, hand edit) is cleaned, not crashed on', async () => {
+    chat.state = {
+      at: 'nonsense',
+      vars: 5,
+      locale: 'de',
+      misses: 'x',
+      offered: [{ title: 'Order', payload: 'flow:order' }],
+    };
+    assert.deepEqual(texts(await chat.say('1')), ['Order number?'], 'the sound fields are kept');
+    assert.deepEqual((chat.state.at as { flow: string }).flow, 'order');
+  });
+
   it('STOP and START: confirmed once, then back', async () => {
     await chat.say('my order');
     assert.match(texts(await chat.say('STOP'))[0] ?? '', /unsubscribed/);

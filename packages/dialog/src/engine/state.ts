@@ -3,6 +3,7 @@
  * session). Plain JSON, so a worker restart or another worker process
  * carries on where the last one stopped.
  */
+import { z } from 'zod';
 import type { Locale } from '../text.js';
 
 /** An option on screen: "2" or its title typed back picks it even on channels without buttons. */
@@ -36,7 +37,32 @@ export interface DialogState {
   handoff?: { id: string; since: string; reminded?: boolean };
 }
 
-/** Session state is untyped JSON; this keeps what looks right and drops the rest. */
+const Option = z.object({ title: z.string(), payload: z.string() });
+const StateSchema = z.object({
+  locale: z.enum(['fr', 'en']).optional(),
+  lastActiveAt: z.string().optional(),
+  botVersion: z.string().optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  at: z
+    .object({ flow: z.string(), node: z.string(), attempts: z.number(), items: z.array(z.unknown()).optional() })
+    .optional(),
+  offered: z.array(Option).optional(),
+  misses: z.number().optional(),
+  handoff: z.object({ id: z.string(), since: z.string(), reminded: z.boolean().optional() }).optional(),
+});
+
+/**
+ * Session state comes back from Redis as JSON written by this or an older
+ * version. A field that does not look right is dropped (the conversation
+ * starts over on that point) rather than trusted or crashed on.
+ */
 export function readState(raw: Record<string, unknown>): DialogState {
-  return raw as DialogState;
+  const parsed = StateSchema.safeParse(raw);
+  if (parsed.success) return parsed.data as DialogState;
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(StateSchema.shape)) {
+    const value = (field as z.ZodType).safeParse(raw[key]);
+    if (value.success && value.data !== undefined) kept[key] = value.data;
+  }
+  return kept as DialogState;
 }
