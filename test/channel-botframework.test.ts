@@ -12,6 +12,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  ANYTHING_ELSE,
+  ANYTHING_ELSE_CHOICES,
+  ASK_ORDER_NUMBER,
+  FAQ,
+  GOODBYE,
+  greeting,
+  menuTitles,
+  NOT_UNDERSTOOD,
+  SHIPPED_ORDER,
+  SHIPPED_ORDER_ANSWER,
+  TRACK_MY_ORDER,
+} from './support/demo-bot.js';
+import {
   type FakeBotConnector,
   type PostedActivity,
   startFakeBotConnector,
@@ -88,6 +101,12 @@ async function post(gateway: GatewayProcess, body: unknown, headers: Record<stri
 const repliesIn = (connector: FakeBotConnector, conversationId: string) =>
   connector.activities.filter((posted) => posted.conversationId === conversationId);
 
+/** Suggested actions as the demo bot's options are offered: imBack, the value being the title shown. */
+const imBacks = (to: string, titles: readonly string[]) => ({
+  to: [to],
+  actions: titles.map((title) => ({ type: 'imBack', title, value: title })),
+});
+
 async function nextReply(connector: FakeBotConnector, conversationId: string, count: number): Promise<PostedActivity> {
   const reply = await waitFor(
     `reply ${count} in ${conversationId}`,
@@ -122,63 +141,87 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
     }
   });
 
-  it('Teams: "bonjour" gets the French greeting with suggested actions for the FAQ buttons', async () => {
+  it('Teams: "bonjour" gets the French greeting, by first name, with the menu as suggested actions', async () => {
     const activity = teamsMessage(connector, 'greet', 'bonjour');
     const response = await post(started, activity);
     assert.equal(response.status, 200, response.body);
     const reply = await nextReply(connector, 'a:greet', 1);
     assert.equal(reply.authorization, undefined, 'open mode sends no token');
-    assert.match(String(reply.activity.text), /^Bonjour ! Je suis l'assistant de Maison Lumière/);
+    assert.equal(reply.activity.text, greeting('fr', 'Camille'));
     assert.equal(reply.activity.textFormat, 'markdown');
-    assert.deepEqual(reply.activity.suggestedActions, {
-      to: ['29:user-greet'],
-      actions: ['Horaires', 'Livraison', 'Retours'].map((title) => ({ type: 'imBack', title, value: title })),
-    });
+    assert.deepEqual(reply.activity.suggestedActions, imBacks('29:user-greet', menuTitles('fr')));
     assert.deepEqual(reply.activity.from, TEAMS_BOT);
     assert.deepEqual(reply.activity.recipient, { id: '29:user-greet' });
     assert.deepEqual(reply.activity.conversation, { id: 'a:greet', tenantId: 'tenant-e2e' });
     assert.equal(reply.activity.channelId, 'msteams');
   });
 
-  it('Teams: pressing "Horaires" (sent back as text) is a postback and gets the opening hours', async () => {
-    const response = await post(started, teamsMessage(connector, 'greet', 'Horaires'));
-    assert.equal(response.status, 200, response.body);
-    const reply = await nextReply(connector, 'a:greet', 2);
-    assert.match(String(reply.activity.text), /du lundi au samedi/);
+  it('Teams: pressing "Suivre ma commande" (sent back as text) follows an order to its status, then "Non, merci"', async () => {
+    const press = await post(started, teamsMessage(connector, 'greet', TRACK_MY_ORDER.fr.title));
+    assert.equal(press.status, 200, press.body);
+    const question = await nextReply(connector, 'a:greet', 2);
+    assert.equal(question.activity.text, ASK_ORDER_NUMBER.fr);
+    assert.equal(question.activity.suggestedActions, undefined, 'a question to type the answer to');
+
+    const order = await post(started, teamsMessage(connector, 'greet', SHIPPED_ORDER));
+    assert.equal(order.status, 200, order.body);
+    const status = await nextReply(connector, 'a:greet', 3);
+    assert.equal(status.activity.text, SHIPPED_ORDER_ANSWER.fr);
+    const next = await nextReply(connector, 'a:greet', 4);
+    assert.equal(next.activity.text, ANYTHING_ELSE.fr);
+    assert.deepEqual(next.activity.suggestedActions, imBacks('29:user-greet', ANYTHING_ELSE_CHOICES.fr));
+
+    const thanks = await post(started, teamsMessage(connector, 'greet', 'Non, merci'));
+    assert.equal(thanks.status, 200, thanks.body);
+    const goodbye = await nextReply(connector, 'a:greet', 5);
+    assert.equal(goodbye.activity.text, GOODBYE.fr);
+    assert.equal(repliesIn(connector, 'a:greet').length, 5);
   });
 
-  it('Teams: unknown text is echoed back', async () => {
-    const response = await post(started, teamsMessage(connector, 'echo', 'ma lampe clignote', 'fr-FR'));
-    assert.equal(response.status, 200, response.body);
-    const reply = await nextReply(connector, 'a:echo', 1);
-    assert.match(String(reply.activity.text), /Vous avez écrit : « ma lampe clignote »/);
+  it('Teams: text the bot does not understand gets its fallback, in the locale Teams gives', async () => {
+    const french = await post(started, teamsMessage(connector, 'unknown-fr', 'ma lampe clignote', 'fr-FR'));
+    assert.equal(french.status, 200, french.body);
+    const english = await post(started, teamsMessage(connector, 'unknown-en', 'purple elephants', 'en-US'));
+    assert.equal(english.status, 200, english.body);
+    assert.equal((await nextReply(connector, 'a:unknown-fr', 1)).activity.text, NOT_UNDERSTOOD.fr);
+    assert.equal((await nextReply(connector, 'a:unknown-en', 1)).activity.text, NOT_UNDERSTOOD.en);
   });
 
-  it('Messenger: "hello" gets the English greeting as quick replies, in plain text', async () => {
-    const response = await post(started, messengerMessage(connector, '6754183291234567', 'hello'));
+  it('Messenger: "hello" gets the English menu as quick replies, in plain text, and "Track my order" works', async () => {
+    const psid = '6754183291234567';
+    const conversation = `${psid}-${PAGE.id}`;
+    const response = await post(started, messengerMessage(connector, psid, 'hello'));
     assert.equal(response.status, 200, response.body);
-    const reply = await nextReply(connector, `6754183291234567-${PAGE.id}`, 1);
-    assert.match(String(reply.activity.text), /^Hello! I'm the Maison Lumière assistant/);
+    const reply = await nextReply(connector, conversation, 1);
+    assert.equal(reply.activity.text, greeting('en', 'Zoé'));
     assert.equal(reply.activity.textFormat, 'plain');
-    assert.deepEqual(reply.activity.suggestedActions, {
-      to: ['6754183291234567'],
-      actions: ['Opening hours', 'Delivery', 'Returns'].map((title) => ({ type: 'imBack', title, value: title })),
-    });
+    assert.deepEqual(reply.activity.suggestedActions, imBacks(psid, menuTitles('en')));
     assert.equal(reply.activity.channelId, 'facebook');
+
+    // A quick reply comes back through Azure Bot Service as a message with its title.
+    assert.equal((await post(started, messengerMessage(connector, psid, TRACK_MY_ORDER.en.title))).status, 200);
+    assert.equal((await nextReply(connector, conversation, 2)).activity.text, ASK_ORDER_NUMBER.en);
+    assert.equal((await post(started, messengerMessage(connector, psid, SHIPPED_ORDER))).status, 200);
+    const status = await nextReply(connector, conversation, 3);
+    assert.equal(status.activity.text, SHIPPED_ORDER_ANSWER.en);
+    assert.equal(status.activity.textFormat, 'plain');
+    const next = await nextReply(connector, conversation, 4);
+    assert.equal(next.activity.text, ANYTHING_ELSE.en);
+    assert.deepEqual(next.activity.suggestedActions, imBacks(psid, ANYTHING_ELSE_CHOICES.en));
   });
 
   it('answers an activity delivered twice once', async () => {
-    const activity = teamsMessage(connector, 'twice', 'horaires');
+    const activity = teamsMessage(connector, 'twice', FAQ.hours.fr.question);
     assert.equal((await post(started, activity)).status, 200);
     assert.equal((await post(started, activity)).status, 200);
     await nextReply(connector, 'a:twice', 1);
     // One conversation is answered in order: once the next message's reply is in, a second
     // answer to the duplicate would have come before it.
-    assert.equal((await post(started, teamsMessage(connector, 'twice', 'livraison'))).status, 200);
+    assert.equal((await post(started, teamsMessage(connector, 'twice', FAQ.returns.fr.question))).status, 200);
     const second = await nextReply(connector, 'a:twice', 2);
-    assert.match(String(second.activity.text), /Les commandes partent sous 48 h/);
+    assert.match(String(second.activity.text), FAQ.returns.fr.answer);
     assert.equal(repliesIn(connector, 'a:twice').length, 2);
-    assert.match(String(repliesIn(connector, 'a:twice')[0]?.activity.text), /du lundi au samedi/);
+    assert.match(String(repliesIn(connector, 'a:twice')[0]?.activity.text), FAQ.hours.fr.answer);
   });
 
   it('refuses bad input with a clear 4xx and stays healthy', async () => {
@@ -214,7 +257,7 @@ describe('Teams and Messenger, open mode (MicrosoftAppId unset): the demo bot an
     assert.equal(health.status, 200);
     // A barrier: this conversation's reply is in, and none of the refused requests got one.
     assert.equal((await post(gateway, teamsMessage(connector, 'after-bad', 'horaires'))).status, 200);
-    await nextReply(connector, 'a:after-bad', 1);
+    assert.match(String((await nextReply(connector, 'a:after-bad', 1)).activity.text), FAQ.hours.fr.answer);
     assert.deepEqual(
       connector.activities.slice(before).map((posted) => posted.conversationId),
       ['a:after-bad'],

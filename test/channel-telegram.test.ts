@@ -6,6 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import {
+  ANYTHING_ELSE,
+  ANYTHING_ELSE_CHOICES,
+  ASK_ORDER_NUMBER,
+  DEMO_MENU,
+  FAQ,
+  GOODBYE,
+  greeting,
+  NOT_UNDERSTOOD,
+  SHIPPED_ORDER,
+  SHIPPED_ORDER_ANSWER,
+  TRACK_MY_ORDER,
+} from './support/demo-bot.js';
 import { type BotApiCall, type FakeBotApi, startFakeBotApi } from './support/fakes/telegram.js';
 import { type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
 import { waitFor } from './support/services.js';
@@ -117,56 +130,79 @@ describe('telegram through a running gateway (webhook mode)', () => {
     });
   });
 
-  it('answers "bonjour" with the French greeting and its buttons as an inline keyboard', async () => {
+  it('answers "bonjour" with the French greeting, by first name, and the menu as an inline keyboard', async () => {
     const chat = 111_000_001;
     const response = await post(JSON.stringify(textUpdate(chat, 'bonjour')));
     assert.equal(response.status, 200);
     const reply = await messageTo(fake, chat);
-    assert.match(String(reply.payload.text), /^Bonjour ! Je suis l'assistant de Maison Lumière/);
+    assert.equal(reply.payload.text, greeting('fr', 'Camille'));
     assert.equal(reply.payload.parse_mode, undefined, 'plain text: nothing to escape');
+    // One button a row, and the button's callback_data is the menu option's payload itself.
     assert.deepEqual(reply.payload.reply_markup, {
-      inline_keyboard: [
-        [{ text: 'Horaires', callback_data: 'faq:hours' }],
-        [{ text: 'Livraison', callback_data: 'faq:delivery' }],
-        [{ text: 'Retours', callback_data: 'faq:returns' }],
-      ],
+      inline_keyboard: DEMO_MENU.fr.map(({ title, payload }) => [{ text: title, callback_data: payload }]),
     });
   });
 
-  it('answers a press on "Horaires" with the opening hours, and stops the button spinning', async () => {
+  it('follows an order from a press on "Suivre ma commande", and stops each button spinning', async () => {
     const chat = 111_000_002;
     await post(JSON.stringify(textUpdate(chat, 'salut')));
-    const greeting = await messageTo(fake, chat);
-    const press = buttonPress(chat, greeting, 'Horaires');
+    const menu = await messageTo(fake, chat);
+    const press = buttonPress(chat, menu, TRACK_MY_ORDER.fr.title);
+    assert.equal(press.callback_query.data, 'flow:order-status');
     const response = await post(JSON.stringify(press));
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), {
       method: 'answerCallbackQuery',
       callback_query_id: press.callback_query.id,
     });
-    const answer = await messageTo(fake, chat, 1);
-    assert.match(String(answer.payload.text), /lundi au samedi/);
+    const question = await messageTo(fake, chat, 1);
+    assert.equal(question.payload.text, ASK_ORDER_NUMBER.fr);
+
+    assert.equal((await post(JSON.stringify(textUpdate(chat, SHIPPED_ORDER)))).status, 200);
+    const status = await messageTo(fake, chat, 2);
+    assert.equal(status.payload.text, SHIPPED_ORDER_ANSWER.fr);
+    const next = await messageTo(fake, chat, 3);
+    assert.equal(next.payload.text, ANYTHING_ELSE.fr);
+    const keyboard = (next.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string }>> }).inline_keyboard;
+    assert.deepEqual(
+      keyboard.flat().map((button) => button.text),
+      ANYTHING_ELSE_CHOICES.fr,
+    );
+
+    // A button of the flow's own question, pressed: the flow ends.
+    const thanks = buttonPress(chat, next, 'Non, merci');
+    const pressed = await post(JSON.stringify(thanks));
+    assert.equal(pressed.status, 200);
+    assert.deepEqual(await pressed.json(), {
+      method: 'answerCallbackQuery',
+      callback_query_id: thanks.callback_query.id,
+    });
+    const goodbye = await messageTo(fake, chat, 4);
+    assert.equal(goodbye.payload.text, GOODBYE.fr);
+    assert.equal(messagesTo(fake, chat).length, 5);
   });
 
-  it('echoes text it does not understand, in English for an English speaker', async () => {
+  it('says it did not understand, in English for an English speaker', async () => {
     const chat = 111_000_003;
     await post(JSON.stringify(textUpdate(chat, 'purple elephants', 'en')));
     const reply = await messageTo(fake, chat);
-    assert.match(String(reply.payload.text), /^You said: "purple elephants"/);
+    assert.equal(reply.payload.text, NOT_UNDERSTOOD.en);
   });
 
   it('answers an update Telegram delivers twice only once', async () => {
     const chat = 111_000_004;
-    const body = JSON.stringify(textUpdate(chat, 'horaires'));
+    const body = JSON.stringify(textUpdate(chat, FAQ.hours.fr.question));
     assert.equal((await post(body)).status, 200);
     assert.equal((await post(body)).status, 200);
     // The conversation is handled in order: once the next message is answered, the first was handled for good.
-    await post(JSON.stringify(textUpdate(chat, 'livraison')));
+    await post(JSON.stringify(textUpdate(chat, FAQ.returns.fr.question)));
     await waitFor('the answer to the next message', () =>
-      messagesTo(fake, chat).some((call) => /livraison/i.test(String(call.payload.text))),
+      messagesTo(fake, chat).some((call) => FAQ.returns.fr.answer.test(String(call.payload.text))),
     );
-    const hours = messagesTo(fake, chat).filter((call) => /lundi au samedi/.test(String(call.payload.text)));
-    assert.equal(hours.length, 1);
+    const texts = messagesTo(fake, chat).map((call) => String(call.payload.text));
+    assert.equal(texts.length, 2, `messages: ${JSON.stringify(texts)}`);
+    assert.match(texts[0] ?? '', FAQ.hours.fr.answer, 'the opening hours, once');
+    assert.match(texts[1] ?? '', FAQ.returns.fr.answer);
   });
 
   it('refuses bad input with a clear 4xx, queues none of it, and stays healthy', async () => {
@@ -199,7 +235,7 @@ describe('telegram through a running gateway (webhook mode)', () => {
     await post(JSON.stringify(textUpdate(chat, 'retour')));
     await waitFor('the answer to the good message', () => messagesTo(fake, chat).length > 0);
     assert.deepEqual(
-      messagesTo(fake, chat).map((call) => /retourner un article/.test(String(call.payload.text))),
+      messagesTo(fake, chat).map((call) => FAQ.returns.fr.answer.test(String(call.payload.text))),
       [true],
     );
   });
@@ -234,7 +270,7 @@ describe('telegram through a running gateway (polling mode)', () => {
     const { update_id: _, ...update } = textUpdate(chat, 'horaires');
     const [updateId] = fake.queueUpdates(update);
     const reply = await messageTo(fake, chat);
-    assert.match(String(reply.payload.text), /lundi au samedi/);
+    assert.match(String(reply.payload.text), FAQ.hours.fr.answer);
     await waitFor('the update confirmed', () => fake.pendingUpdates().length === 0);
     assert.ok(fake.callsTo('getUpdates').some((call) => Number(call.payload.offset) === (updateId ?? 0) + 1));
     assert.equal(fake.callsTo('setWebhook').length, 0, 'polling mode leaves the webhook alone');

@@ -11,6 +11,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  ANYTHING_ELSE,
+  ANYTHING_ELSE_CHOICES,
+  ASK_ORDER_NUMBER,
+  FAQ,
+  GOODBYE,
+  greeting,
+  menuTitles,
+  NOT_UNDERSTOOD,
+  SHIPPED_ORDER,
+  SHIPPED_ORDER_ANSWER,
+} from './support/demo-bot.js';
 import { type FakeSession, FakeWhatsappWeb, fakeWhatsappNodeOptions } from './support/fakes/whatsapp.js';
 import { type GatewayProcess, startGateway } from './support/gateway-process.js';
 import { deletePrefix, openRedis, uniquePrefix, waitFor } from './support/services.js';
@@ -65,10 +77,18 @@ function text(body: string, from = ZOE, id = `3EB0E2E${String(++counter).padStar
   };
 }
 
-/** Waits for a reply containing needle; returns how many sends contained it. */
-async function replyContaining(needle: string, timeoutMs = 30_000): Promise<number> {
-  await waitFor(`a reply with "${needle}"`, () => web.texts().some((t) => t.includes(needle)), timeoutMs);
-  return web.texts().filter((t) => t.includes(needle)).length;
+/** A numbered WhatsApp menu as the channel renders one: the text, then one line per option. */
+const numberedMenu = (text: string, titles: readonly string[]): string =>
+  `${text}\n\n${titles.map((title, index) => `${index + 1}. ${title}`).join('\n')}`;
+
+/** The texts sent from the index-th send on, once there are at least count of them. */
+async function textsFrom(index: number, count: number, what: string, timeoutMs = 30_000): Promise<string[]> {
+  const texts = () =>
+    web.sent.slice(index).flatMap((send) => (send.content.kind === 'text' ? [send.content.text] : []));
+  await waitFor(what, () => texts().length >= count, timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message}; sent since: ${JSON.stringify(texts())}`);
+  });
+  return texts();
 }
 
 async function adminState(gateway: GatewayProcess) {
@@ -121,43 +141,62 @@ describe('WhatsApp through a running gateway', () => {
     assert.equal((await adminState(first)).account, `+${OUR_NUMBER}`);
   });
 
-  it('answers "bonjour" with the French greeting and its numbered menu, and "1" with the opening hours', async () => {
+  it('answers "bonjour" with the numbered menu; "1" follows an order to its status, and "3" ends it', async () => {
+    const start = web.sent.length;
     session.deliver(text('bonjour'));
-    await replyContaining("Bonjour ! Je suis l'assistant de Maison Lumière");
-    const greeting = web.sent.find((send) => send.content.kind === 'text' && send.content.text.startsWith('Bonjour !'));
-    assert.equal(greeting?.chatId, ZOE);
-    assert.deepEqual(greeting?.content, {
-      kind: 'text',
-      text: "Bonjour ! Je suis l'assistant de Maison Lumière. Que puis-je faire pour vous ?\n\n1. Horaires\n2. Livraison\n3. Retours",
-    });
+    const [hello] = await textsFrom(start, 1, 'the greeting');
+    assert.equal(web.sent[start]?.chatId, ZOE);
+    // WhatsApp gives the name the customer chose (notifyName): the bot greets them by it.
+    assert.equal(hello, numberedMenu(greeting('fr', 'Zoé'), menuTitles('fr')));
 
-    // The customer types the number of a menu option: the bot gets that option's payload, faq:hours.
+    // The customer types the number of a menu option: the bot gets that option's payload, flow:order-status.
     // WhatsApp tells no locale: the answer comes in the language of the menu, French.
-    const before = web.sent.length;
     session.deliver(text('1'));
-    await waitFor('the answer to "1"', () => web.sent.length > before);
-    assert.match(web.texts().at(-1) ?? '', /du lundi au samedi/);
+    assert.equal((await textsFrom(start, 2, 'the answer to "1"'))[1], ASK_ORDER_NUMBER.fr);
+
+    session.deliver(text(SHIPPED_ORDER));
+    const [, , status, next] = await textsFrom(start, 4, 'the order status and the next question');
+    assert.equal(status, SHIPPED_ORDER_ANSWER.fr);
+    assert.equal(next, numberedMenu(ANYTHING_ELSE.fr, ANYTHING_ELSE_CHOICES.fr));
+
+    // The numbers now stand for the last menu sent: "3" is "Non, merci", not the greeting's "Livraison".
+    session.deliver(text('3'));
+    const all = await textsFrom(start, 5, 'the goodbye');
+    assert.equal(all[4], GOODBYE.fr);
+    assert.equal(all.length, 5);
+    assert.ok(
+      web.sent.slice(start).every((send) => send.chatId === ZOE),
+      'every answer went to the customer',
+    );
   });
 
   it('answers "horaires" with the opening hours in French', async () => {
+    const start = web.sent.length;
     session.deliver(text('horaires'));
-    await replyContaining('du lundi au samedi');
+    assert.match((await textsFrom(start, 1, 'the opening hours'))[0] ?? '', FAQ.hours.fr.answer);
   });
 
   // The chat spoke French above, and WhatsApp gives no locale: the bot keeps to French.
-  it('echoes what it does not understand', async () => {
+  it('says in French that it does not understand', async () => {
+    const start = web.sent.length;
     session.deliver(text('xyzzy plugh'));
-    await replyContaining('Vous avez écrit : « xyzzy plugh »');
+    assert.deepEqual(await textsFrom(start, 1, 'the fallback'), [NOT_UNDERSTOOD.fr]);
   });
 
   it('answers a message delivered twice once', async () => {
-    const twice = text('twice-delivered words');
+    const start = web.sent.length;
+    const twice = text(FAQ.paypal.fr.question);
     session.deliver(twice);
     session.deliver(twice);
     // A later message of the same chat is answered after it, so once its reply is here, so is any second one.
-    session.deliver(text('after the repeat'));
-    await replyContaining('Vous avez écrit : « after the repeat »');
-    assert.equal(await replyContaining('Vous avez écrit : « twice-delivered words »'), 1);
+    session.deliver(text(FAQ.freeDelivery.fr.question));
+    await waitFor('the answer to the later message', () =>
+      web.texts().some((sent) => FAQ.freeDelivery.fr.answer.test(sent)),
+    );
+    const answers = await textsFrom(start, 2, 'both answers');
+    assert.equal(answers.length, 2, `answers: ${JSON.stringify(answers)}`);
+    assert.match(answers[0] ?? '', FAQ.paypal.fr.answer, 'the repeated message, answered once');
+    assert.match(answers[1] ?? '', FAQ.freeDelivery.fr.answer);
   });
 
   it('ignores what is not a customer message, and stays healthy', async () => {
@@ -175,8 +214,9 @@ describe('WhatsApp through a running gateway', () => {
         first.logs.some((line) => line.msg === 'WhatsApp message ignored' && line.messageId === data.id._serialized),
       );
     }
-    session.deliver(text('still there?'));
-    await replyContaining('Vous avez écrit : « still there? »');
+    session.deliver(text(FAQ.showroom.fr.question));
+    const [answer] = await textsFrom(before, 1, 'the answer to the last message');
+    assert.match(answer ?? '', FAQ.showroom.fr.answer);
     assert.equal(web.sent.length, before + 1, 'only the last message was answered');
 
     assert.equal((await fetch(`${first.url}/healthz`)).status, 200);
@@ -202,8 +242,10 @@ describe('WhatsApp through a running gateway', () => {
     assert.ok(second.logs.some((line) => line.msg === 'holding the WhatsApp session lease: starting the client'));
     taken.link(OUR_NUMBER);
     await waitFor('ready again', async () => (await adminState(second)).phase === 'ready');
-    taken.deliver(text('anyone home?'));
-    await replyContaining('Vous avez écrit : « anyone home? »');
+    const start = web.sent.length;
+    taken.deliver(text(FAQ.hours.fr.question));
+    const [answer] = await textsFrom(start, 1, 'the answer through the new session');
+    assert.match(answer ?? '', FAQ.hours.fr.answer);
     assert.equal(web.sent.at(-1)?.session, taken.id, 'the reply went out through the new session');
   });
 });

@@ -16,6 +16,18 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import {
+  ANYTHING_ELSE,
+  ANYTHING_ELSE_CHOICES,
+  ASK_ORDER_NUMBER,
+  FAQ,
+  greeting,
+  menuTitles,
+  SHIPPED_ORDER,
+  SHIPPED_ORDER_ANSWER,
+  SHIPPED_ORDER_CARRIER,
+  TRACK_MY_ORDER,
+} from './support/demo-bot.js';
 import { type GatewayProcess, startGateway } from './support/gateway-process.js';
 import { CHROMIUM_PATH, chromiumSkipReason, deletePrefix, openRedis, uniquePrefix } from './support/services.js';
 
@@ -125,10 +137,10 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
   });
 
   it('shows what the visitor typed and the bot’s answer about opening hours', async () => {
-    await say('Quels sont vos horaires ?');
+    await say(FAQ.hours.fr.question);
     // Not pending any more: the gateway acknowledged it (the message is on the queue).
     await expectBubble(
-      page.locator('#passerelle-webchat .msg.visitor:not(.pending)', { hasText: 'Quels sont vos horaires ?' }),
+      page.locator('#passerelle-webchat .msg.visitor:not(.pending)', { hasText: FAQ.hours.fr.question }),
       'the visitor’s acknowledged question',
     );
     await expectBubble(
@@ -140,27 +152,27 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
       shown.map(({ from }) => from),
       ['visitor', 'bot'],
     );
-    assert.equal(shown[0]?.text, 'Quels sont vos horaires ?');
+    assert.equal(shown[0]?.text, FAQ.hours.fr.question);
     assert.match(shown[1]?.text ?? '', /^Notre service client répond du lundi au samedi, de 9 h à 19 h/);
     assert.equal(await page.locator('#passerelle-webchat input[name=text]').inputValue(), '', 'input is cleared');
   });
 
-  it('answers a greeting with buttons, and a click on “Livraison” gets the delivery answer', async () => {
+  it('answers a greeting with the menu as buttons, and a click on “Suivre ma commande” asks for the order number', async () => {
     await say('bonjour');
-    const greeting = await expectBubble(
-      page.locator('#passerelle-webchat .msg.bot', { hasText: 'Bonjour !' }),
+    const hello = await expectBubble(
+      page.locator('#passerelle-webchat .msg.bot', { hasText: 'Bonjour' }),
       'the bot’s greeting',
     );
-    greetingChoices = await greeting.locator('.choices button').allTextContents();
-    assert.ok(greetingChoices.includes('Livraison'), `greeting buttons: ${JSON.stringify(greetingChoices)}`);
-    await greeting.locator('.choices button', { hasText: 'Livraison' }).click();
+    greetingChoices = await hello.locator('.choices button').allTextContents();
+    assert.deepEqual(greetingChoices, menuTitles('fr'));
+    await hello.locator('.choices button', { hasText: TRACK_MY_ORDER.fr.title }).click();
     await expectBubble(
-      page.locator('#passerelle-webchat .msg.visitor:not(.pending)', { hasText: 'Livraison' }),
-      'the visitor’s acknowledged click on Livraison',
+      page.locator('#passerelle-webchat .msg.visitor:not(.pending)', { hasText: TRACK_MY_ORDER.fr.title }),
+      'the visitor’s acknowledged click on Suivre ma commande',
     );
     await expectBubble(
-      page.locator('#passerelle-webchat .msg.bot', { hasText: '48 h' }),
-      'the bot’s answer about delivery',
+      page.locator('#passerelle-webchat .msg.bot', { hasText: 'numéro de commande' }),
+      'the bot’s question about the order number',
     );
     const shown = await readBubbles();
     assert.deepEqual(
@@ -168,14 +180,38 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
       ['visitor', 'bot', 'visitor', 'bot', 'visitor', 'bot'],
     );
     assert.equal(shown[2]?.text, 'bonjour');
-    assert.equal(shown[4]?.text, 'Livraison');
-    assert.match(shown[5]?.text ?? '', /partent sous 48 h/);
+    assert.equal(shown[3]?.text, greeting('fr'));
+    assert.equal(shown[4]?.text, TRACK_MY_ORDER.fr.title);
+    assert.equal(shown[5]?.text, ASK_ORDER_NUMBER.fr);
+  });
+
+  it('answers the order number with where the order is, then offers what next as buttons', async () => {
+    await say(SHIPPED_ORDER);
+    await expectBubble(
+      page.locator('#passerelle-webchat .msg.bot', { hasText: SHIPPED_ORDER_CARRIER }),
+      'the bot’s answer about the order',
+    );
+    const next = await expectBubble(
+      page.locator('#passerelle-webchat .msg.bot', { hasText: ANYTHING_ELSE.fr }),
+      'the bot’s next question',
+    );
+    assert.deepEqual(await next.locator('.choices button').allTextContents(), ANYTHING_ELSE_CHOICES.fr);
+    const shown = await readBubbles();
+    assert.deepEqual(
+      shown.slice(6).map(({ from, text }) => [from, text]),
+      [
+        ['visitor', SHIPPED_ORDER],
+        ['bot', SHIPPED_ORDER_ANSWER.fr],
+        ['bot', ANYTHING_ELSE.fr],
+      ],
+    );
+    assert.equal(shown.length, 9);
   });
 
   it('redraws the whole conversation from the server after a reload, in order, each message once', async () => {
     const before: Bubble[] = await readBubbles();
-    assert.equal(before.length, 6, `conversation before the reload: ${JSON.stringify(before)}`);
-    assert.equal(new Set(before.map((bubble) => bubble.id)).size, 6, 'every bubble has its own id');
+    assert.equal(before.length, 9, `conversation before the reload: ${JSON.stringify(before)}`);
+    assert.equal(new Set(before.map((bubble) => bubble.id)).size, 9, 'every bubble has its own id');
     assert.ok(
       before.every((bubble) => !bubble.pending),
       'every message was acknowledged',
@@ -190,6 +226,11 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
       await bubbles().nth(3).locator('.choices button').allTextContents(),
       greetingChoices,
       'the greeting comes back with its buttons',
+    );
+    assert.deepEqual(
+      await bubbles().nth(8).locator('.choices button').allTextContents(),
+      ANYTHING_ELSE_CHOICES.fr,
+      'the last question comes back with its buttons',
     );
   });
 

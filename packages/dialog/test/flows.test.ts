@@ -210,6 +210,15 @@ describe('flows, node by node', () => {
     assert.equal(reply[1], 'Menu for Zoé');
   });
 
+  it('a message without text (a photo, a location) is told what the bot can read', async () => {
+    await chat.say('my order');
+    const reply = texts(await chat.say(''));
+    assert.deepEqual(reply, [
+      'I can only read text messages for now. Write MENU to see what I can do, or AGENT to talk to a person.',
+    ]);
+    assert.equal((chat.state.at as { node: string }).node, 'number', 'the question is still pending');
+  });
+
   it('a session written wrong (older version, hand edit) is cleaned, not crashed on', async () => {
     chat.state = {
       at: 'nonsense',

@@ -79,6 +79,10 @@ export class DialogEngine implements Bot {
     const command = payload ? payloadCommand(payload) : this.commands.match(text);
     if (command) return this.command(turn, command);
 
+    // A photo, a location or a voice note on its own: say what the bot can read instead of "pardon?".
+    // (While a person is expected, it is theirs to see.)
+    if (!text && !payload && !state.handoff) return turn.out.text(turn.message('only_text'));
+
     if (state.handoff) {
       if (!state.handoff.reminded) turn.out.text(turn.message('waiting'));
       state.handoff.reminded = true;

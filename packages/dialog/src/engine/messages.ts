@@ -34,6 +34,10 @@ export const DEFAULT_MESSAGES = {
     en: "I'm still not sure I can help with that. Would you like to talk to a person or leave us a message?",
     fr: 'Je ne suis toujours pas sûr de pouvoir vous aider. Voulez-vous parler à une personne ou nous laisser un message ?',
   },
+  only_text: {
+    en: 'I can only read text messages for now. Write MENU to see what I can do, or AGENT to talk to a person.',
+    fr: 'Je ne sais lire que les messages écrits pour le moment. Écrivez MENU pour voir ce que je sais faire, ou CONSEILLER pour parler à une personne.',
+  },
   did_you_mean: { en: 'Did you mean:', fr: 'Vouliez-vous dire :' },
   none_of_these: { en: 'None of these', fr: 'Aucune de ces réponses' },
   talk_to_someone: { en: 'Talk to someone', fr: 'Parler à quelqu’un' },
