@@ -40,6 +40,9 @@ interface Bubble {
   id: string;
   from: 'bot' | 'visitor';
   text: string;
+  /** The text as drawn, non-breaking spaces included. */
+  raw: string;
+  links: string[];
   pending: boolean;
 }
 
@@ -59,8 +62,13 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
       elements.map((element) => ({
         id: (element as HTMLElement).dataset.id ?? '',
         from: element.classList.contains('bot') ? ('bot' as const) : ('visitor' as const),
-        // The text of the message itself, without the titles of its buttons.
-        text: element.querySelector(':scope > div > div:not(.choices)')?.textContent ?? '',
+        // The text of the message itself, without the titles of its buttons. The widget puts
+        // non-breaking spaces before French "?" and ":" (checked on their own below); read as spaces.
+        text: (element.querySelector(':scope > div > div:not(.choices)')?.textContent ?? '').replace(/\u00a0/g, ' '),
+        raw: element.querySelector(':scope > div > div:not(.choices)')?.textContent ?? '',
+        links: [...element.querySelectorAll(':scope > div > div:not(.choices) a')].map(
+          (a) => (a as HTMLAnchorElement).href,
+        ),
         pending: element.classList.contains('pending'),
       })),
     );
@@ -206,6 +214,10 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
       ],
     );
     assert.equal(shown.length, 9);
+    // What a reader sees: "?" does not wrap alone onto a line, and the tracking page is a link.
+    assert.ok(shown[8]?.raw.endsWith('pour vous\u00a0?'), `no non-breaking space before "?": ${shown[8]?.raw}`);
+    const tracking = /https:\/\/\S+/.exec(SHIPPED_ORDER_ANSWER.fr)?.[0];
+    assert.deepEqual(shown[7]?.links, [tracking], 'the tracking URL is a link');
   });
 
   it('redraws the whole conversation from the server after a reload, in order, each message once', async () => {

@@ -149,6 +149,27 @@
     return el;
   }
 
+  // French puts a space before ? ! : ; and inside « »; a non-breaking one keeps "?" from
+  // wrapping alone onto the next line. Links become clickable. Text nodes only: no HTML from a message.
+  function appendText(element, text) {
+    const typeset = String(text)
+      .replace(/ ([?!:;»])/g, '\u00a0$1')
+      .replace(/« /g, '«\u00a0');
+    const pieces = typeset.split(/(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)])/);
+    pieces.forEach((piece, index) => {
+      if (index % 2 === 0) {
+        if (piece) element.appendChild(document.createTextNode(piece));
+        return;
+      }
+      const link = document.createElement('a');
+      link.href = piece;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.textContent = piece;
+      element.appendChild(link);
+    });
+  }
+
   function renderPart(part) {
     const frag = document.createElement('div');
     if (part.type === 'media') {
@@ -174,7 +195,7 @@
       frag.appendChild(picture);
     }
     const body = document.createElement('div');
-    body.textContent = part.type === 'card' ? part.title + (part.subtitle ? '\n' + part.subtitle : '') : part.text;
+    appendText(body, part.type === 'card' ? part.title + (part.subtitle ? '\n' + part.subtitle : '') : part.text);
     frag.appendChild(body);
     const buttons = part.buttons || [];
     if (buttons.length) {
