@@ -15,11 +15,13 @@ import {
   type OutboundMessage,
   openDb,
   recordInbound,
+  recordOptIn,
   recordOptOut,
   recordOutbound,
   resolveContact,
   transcript,
 } from '@passerelle/core';
+import { DATABASE_BACKENDS, type DatabaseBackend } from '../../../test/support/databases.js';
 import { createTempDatabase, postgresSkipReason } from '../../../test/support/services.js';
 
 function event(n: number, userId = 'u1'): InboundEvent {
@@ -38,13 +40,9 @@ function event(n: number, userId = 'u1'): InboundEvent {
 }
 
 /** The same behaviour is required of both back ends: one suite, run on each. */
-function storageSuite(
-  name: string,
-  open: () => Promise<{ db: Db; cleanup(): Promise<void> }>,
-  skip?: () => Promise<string | undefined>,
-) {
+function storageSuite({ name, open, skipReason: skip }: DatabaseBackend) {
   describe(`storage on ${name}`, async () => {
-    const skipReason = await skip?.();
+    const skipReason = await skip();
     let db: Db;
     let cleanup: () => Promise<void>;
     before(async () => {
@@ -97,6 +95,19 @@ function storageSuite(
         [contact.id],
       );
       assert.deepEqual(rows, [{ kind: 'opt_out', source: 'provider' }]);
+
+      // START: back in, once; the history keeps both changes in order.
+      assert.equal(await recordOptIn(db, identity, 'keyword'), true);
+      assert.equal(await recordOptIn(db, identity, 'keyword'), false, 'already opted in');
+      assert.equal(await isOptedOut(db, identity), false);
+      const history = await db.query<{ kind: string; source: string }>(
+        'select kind, source from consent_events where contact_id = $1 order by id',
+        [contact.id],
+      );
+      assert.deepEqual(history.rows, [
+        { kind: 'opt_out', source: 'provider' },
+        { kind: 'opt_in', source: 'keyword' },
+      ]);
     });
 
     it('never moves a delivery status backwards (a receipt may beat our own "sent")', {
@@ -130,26 +141,7 @@ function storageSuite(
   });
 }
 
-storageSuite('PGlite (in memory)', async () => {
-  const db = await openDb({ inMemory: true });
-  return { db, cleanup: () => db.close() };
-});
-
-storageSuite(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTempDatabase();
-    const db = await openDb({ databaseUrl: temp.url });
-    return {
-      db,
-      async cleanup() {
-        await db.close();
-        await temp.drop();
-      },
-    };
-  },
-  postgresSkipReason,
-);
+for (const backend of DATABASE_BACKENDS) storageSuite(backend);
 
 describe('migrations on PostgreSQL from several processes at once', async () => {
   const skip = await postgresSkipReason();

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Db, migrate, openDb, resolveContact } from '@passerelle/core';
 import { createDemoConnectors, type DemoSeed, loadDemoSeed, SlotTakenError } from '@passerelle/crm-connectors';
-import { createTempDatabase, postgresSkipReason } from '../../../test/support/services.js';
+import { DATABASE_BACKENDS, type DatabaseBackend } from '../../../test/support/databases.js';
 import { existsLocally, localToInstant } from '../src/demo/time.js';
 
 // Every assert.ok here has a message: without one, node builds it by re-reading the source at the
@@ -56,13 +56,9 @@ describe('wall-clock time in a zone', () => {
   });
 });
 
-function demoSuite(
-  name: string,
-  open: () => Promise<{ db: Db; cleanup(): Promise<void> }>,
-  skip?: () => Promise<string | undefined>,
-) {
+function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
   describe(`demo connector on ${name}`, async () => {
-    const skipReason = await skip?.();
+    const skipReason = await skip();
     let db: Db;
     let cleanup: () => Promise<void>;
     let seed: DemoSeed;
@@ -402,23 +398,4 @@ function demoSuite(
   });
 }
 
-demoSuite('PGlite (in memory)', async () => {
-  const db = await openDb({ inMemory: true });
-  return { db, cleanup: () => db.close() };
-});
-
-demoSuite(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTempDatabase();
-    const db = await openDb({ databaseUrl: temp.url });
-    return {
-      db,
-      async cleanup() {
-        await db.close();
-        await temp.drop();
-      },
-    };
-  },
-  postgresSkipReason,
-);
+for (const backend of DATABASE_BACKENDS) demoSuite(backend);
