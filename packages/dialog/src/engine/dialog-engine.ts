@@ -58,6 +58,8 @@ export class DialogEngine implements Bot {
     if (lastActive !== undefined && now.getTime() - lastActive > settings.session.idle_timeout) {
       if (state.at) out.text(turn.message('timed_out'));
       forget(state);
+      // Still waiting for a person after all that time: say so again rather than stay silent.
+      if (state.handoff) state.handoff.reminded = false;
     }
     if (state.at && !this.bot.flows.get(state.at.flow)?.nodes.has(state.at.node)) {
       out.text(turn.message('updated'));
