@@ -8,8 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { type IsolatedGateway, runCli, startIsolatedGateway } from './support/gateway-process.js';
 import { WebchatVisitor } from './support/webchat-client.js';
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = runCli(args, env);
+async function cli(args: string[], env: Record<string, string | undefined> = {}, input?: string) {
+  const child = runCli(args, env, input === undefined ? 'ignore' : 'pipe');
+  if (input !== undefined) child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => {
@@ -26,9 +27,32 @@ describe('gateway CLI', () => {
   it('lists its commands with --help', async () => {
     const { code, stdout } = await cli(['--help']);
     assert.equal(code, 0);
-    for (const command of ['start', 'gateway', 'worker', 'migrate', 'dead-letters', 'schema', 'check-config']) {
+    const commands = ['start', 'gateway', 'worker', 'migrate', 'dead-letters', 'schema', 'check-config'];
+    for (const command of [...commands, 'chat', 'check-bot', 'reload-bot']) {
       assert.match(stdout, new RegExp(`\\n\\s+${command}\\b`), `--help should list ${command}`);
     }
+  });
+
+  it('chat: a bot author talks to the demo bot in the terminal, a number pressing an option', async () => {
+    const { code, stdout } = await cli(
+      ['chat', '--locale', 'fr', '--name', 'Zoé'],
+      {},
+      'bonjour\n1\nML-10234\n/quit\n',
+    );
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      /bot> Bonjour Zoé ! Je suis l'assistant de Maison Lumière\. .*\n\s+1\. Suivre ma commande\n\s+2\. Prendre rendez-vous/,
+    );
+    assert.match(stdout, /bot> Quel est votre numéro de commande \?/);
+    assert.match(stdout, /bot> Bonne nouvelle : votre commande ML-10234 est en route avec Colissimo/);
+  });
+
+  it('chat --test: runs the demo bot’s scripted conversations and says how many passed', async () => {
+    const { code, stdout } = await cli(['chat', '--test']);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /✓ bots\/demo\/tests\/order-status\.yaml: a shipped order, found from the menu, in French/);
+    assert.match(stdout, /\n(\d+) passed, 0 failed\n/);
   });
 
   it('refuses to start with bad configuration, naming every bad variable, exit code 2', async () => {

@@ -34,11 +34,16 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+/** `stdin: 'pipe'` for a command that reads what is typed (gateway chat). */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   return spawn(process.execPath, ['--conditions=@passerelle/source', '--import', 'tsx', CLI, ...args], {
     cwd: ROOT,
     env: { ...cleanEnv(), REDIS_URL, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 
