@@ -298,11 +298,14 @@ describe('channel sender', () => {
     );
     const times = provider.requests.map((r) => r.at).sort((a, b) => a - b);
     assert.equal(times.length, 15);
-    // At 5 per second, 15 sends span at least two full windows.
+    // At 5 per second, 15 sends span at least two full windows. Times are taken where the fake
+    // provider reads each request, in this busy test process: an early request read late shortens
+    // a gap, so 300 ms are allowed for that. Unpaced, all 15 arrive within a few tens of ms.
     const span = (times.at(-1) ?? 0) - (times[0] ?? 0);
-    assert.ok(span >= 1_900, `15 sends at 5/s took only ${span} ms`);
+    assert.ok(span >= 1_700, `15 sends at 5/s took only ${span} ms`);
     for (let i = 5; i < times.length; i++) {
-      assert.ok((times[i] ?? 0) - (times[i - 5] ?? 0) >= 900, 'more than 5 sends within one second');
+      const gap = (times[i] ?? 0) - (times[i - 5] ?? 0);
+      assert.ok(gap >= 700, `sends ${i - 5} and ${i} only ${gap} ms apart: more than 5 within one second`);
     }
   });
 });
