@@ -6,15 +6,17 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { type Channel, type Db, migrate, openDb } from '@passerelle/core';
-import { type ConnectorSet, openConnectors } from '@passerelle/crm-connectors';
+import type { ConnectorSet } from '@passerelle/crm-connectors';
 import {
   type BotDefinition,
   BotFolderError,
   type BotMessage,
   ConversationSimulator,
+  checkBotConnectors,
   formatBotMessage,
   formatProblems,
   loadBot,
+  openBotConnectors,
   runScriptFile,
   scriptFiles,
 } from '@passerelle/dialog';
@@ -32,6 +34,8 @@ export async function loadOrReport(botDir: string): Promise<BotDefinition | unde
   try {
     const bot = await loadBot(botDir);
     if (bot.warnings.length > 0) console.error(`warnings:\n${formatProblems(bot.warnings)}`);
+    // Connector settings and their secrets' variables too, so a mistake is said before any conversation.
+    await checkBotConnectors(bot);
     return bot;
   } catch (error) {
     if (!(error instanceof BotFolderError)) throw error;
@@ -45,7 +49,7 @@ async function connectorsFor(bot: BotDefinition, clock: () => Date): Promise<{ c
   if (Object.keys(bot.settings.connectors).length === 0) return { connectors: {} };
   const db = await openDb({ inMemory: true });
   await migrate(db);
-  return { connectors: await openConnectors(bot.settings.connectors, { db, botDir: bot.dir, now: clock }), db };
+  return { connectors: await openBotConnectors(bot, { db, now: clock }), db };
 }
 
 export async function chat(options: ChatOptions): Promise<number> {
@@ -114,7 +118,7 @@ export async function testScripts(botDir: string, files: string[]): Promise<numb
       db = await openDb({ inMemory: true });
       await migrate(db);
     }
-    return openConnectors(bot.settings.connectors, { db, botDir: bot.dir, now: clock });
+    return openBotConnectors(bot, { db, now: clock });
   };
   try {
     for (const file of paths) {

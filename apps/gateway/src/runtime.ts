@@ -29,8 +29,7 @@ import {
   safeRedisAddress,
   waitForRedis,
 } from '@passerelle/core';
-import { openConnectors } from '@passerelle/crm-connectors';
-import { BotHost, startDialogWorker } from '@passerelle/dialog';
+import { BotHost, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
 import { createApp } from './http/app.js';
 import { createMetrics } from './metrics.js';
 
@@ -85,7 +84,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       process.on('SIGHUP', onHangup);
       closers.push(async () => process.off('SIGHUP', onHangup));
       // Connectors follow the bot folder as it was at start; a change of connectors needs a restart.
-      const connectors = await openConnectors(bot.definition.settings.connectors, { db, botDir: config.botDir });
+      const connectors = await openBotConnectors(bot.definition, { db, logger });
       const dialog = startDialogWorker({
         redis,
         db,

@@ -21,3 +21,4 @@ export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater }
 export { conversationKey, QUEUE, type QueueName } from './queues/names.js';
 export { connectRedis, type Redis, safeRedisAddress, waitForRedis } from './queues/redis.js';
 export * from './storage/index.js';
+export { Duration, parseDuration } from './text/duration.js';

@@ -1,4 +1,4 @@
-import type { BookingConnector, CrmConnector, OrderConnector } from './index.js';
+import type { BookingConnector, CrmConnector, OrderConnector } from './interfaces.js';
 
 /** What a bot has connected: a flow step needing one that is missing says so rather than failing. */
 export interface ConnectorSet {

@@ -121,21 +121,21 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       const byEmail = (await crm.upsertContact({ email: 'Zoe@Example.com' })).id;
       const stranger = await contactWithPhone('+33639980999', '+33639980999');
       for (const contactId of [bySmsIdentity, byPhone, byEmail]) {
-        assert.equal((await orders.findOrder('ml-10234', { contactId }))?.number, 'ML-10234', contactId);
+        assert.equal((await orders.findOrder('ml-10234', { owner: { id: contactId } }))?.number, 'ML-10234', contactId);
       }
-      assert.equal(await orders.findOrder('ML-10234', { contactId: stranger }), undefined);
-      assert.equal(await orders.findOrder('ML-10234', { contactId: 'ct_nobody' }), undefined);
+      assert.equal(await orders.findOrder('ML-10234', { owner: { id: stranger } }), undefined);
+      assert.equal(await orders.findOrder('ML-10234', { owner: { id: 'ct_nobody' } }), undefined);
       // Any other customer's order is refused as well, and shown to that customer.
-      assert.equal(await orders.findOrder('ML-10287', { contactId: stranger }), undefined);
+      assert.equal(await orders.findOrder('ML-10287', { owner: { id: stranger } }), undefined);
       const ines = await contactWithPhone('+33639980245');
-      assert.equal((await orders.findOrder('ML-10287', { contactId: ines }))?.number, 'ML-10287');
+      assert.equal((await orders.findOrder('ML-10287', { owner: { id: ines } }))?.number, 'ML-10287');
     });
 
     it("lists a contact's recent orders, newest first", { skip: skipReason }, async () => {
       const { orders } = connectors();
       const zoe = await contactWithPhone('33600000001@c.us');
       const numbers = async (contactId: string, limit?: number) =>
-        (await orders.recentOrders(contactId, limit)).map((order) => order.number);
+        (await orders.recentOrders({ id: contactId }, limit)).map((order) => order.number);
       assert.deepEqual(await numbers(zoe), ['ML-10311', 'ML-10234', 'ML-10198']);
       assert.deepEqual(await numbers(zoe, 2), ['ML-10311', 'ML-10234']);
       assert.deepEqual(await numbers(await contactWithPhone('+33639980998')), []);
@@ -199,7 +199,11 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       const chosen = before[3];
       assert.ok(chosen, 'a free slot on 6 April');
       const contactId = await contactWithPhone('+33639980301');
-      const { bookingId } = await bookings.book({ service: 'showroom-visit', slotId: chosen.id, contactId });
+      const { bookingId } = await bookings.book({
+        service: 'showroom-visit',
+        slotId: chosen.id,
+        contact: { id: contactId },
+      });
       const afterBooking = await bookings.freeSlots('showroom-visit', range);
       assert.deepEqual(
         afterBooking.map((slot) => slot.id),
@@ -220,7 +224,9 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       assert.ok(slot, 'a free slot on 7 April');
       const people = [await contactWithPhone('+33639980302'), await contactWithPhone('+33639980303')];
       const results = await Promise.allSettled(
-        people.map((contactId) => bookings.book({ service: 'showroom-visit', slotId: slot.id, contactId })),
+        people.map((contactId) =>
+          bookings.book({ service: 'showroom-visit', slotId: slot.id, contact: { id: contactId } }),
+        ),
       );
       assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
       const lost = results.find((result) => result.status === 'rejected');
@@ -241,7 +247,7 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       const { bookingId } = await bookings.book({
         service: 'showroom-visit',
         slotId: slot.id,
-        contactId: await contactWithPhone('+33639980304'),
+        contact: { id: await contactWithPhone('+33639980304') },
       });
       assert.notEqual((await bookings.freeSlots('showroom-visit', range))[0]?.id, slot.id);
       await bookings.cancel(bookingId);
@@ -250,7 +256,7 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       const again = await bookings.book({
         service: 'showroom-visit',
         slotId: slot.id,
-        contactId: await contactWithPhone('+33639980305'),
+        contact: { id: await contactWithPhone('+33639980305') },
       });
       assert.notEqual(again.bookingId, bookingId);
       await assert.rejects(bookings.cancel('bk_unknown'), { message: /no booking bk_unknown/ });
@@ -264,12 +270,12 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       const mine = await bookings.book({
         service: 'showroom-visit',
         slotId: first.id,
-        contactId: await contactWithPhone('+33639980306'),
+        contact: { id: await contactWithPhone('+33639980306') },
       });
       await bookings.book({
         service: 'showroom-visit',
         slotId: third.id,
-        contactId: await contactWithPhone('+33639980307'),
+        contact: { id: await contactWithPhone('+33639980307') },
       });
 
       await bookings.reschedule(mine.bookingId, second.id);
@@ -291,7 +297,7 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       const { bookings } = connectors();
       const contactId = await contactWithPhone('+33639980308');
       const refused = async (service: string, slotId: string, message: RegExp) => {
-        const attempt = bookings.book({ service, slotId, contactId });
+        const attempt = bookings.book({ service, slotId, contact: { id: contactId } });
         await assert.rejects(attempt, (error: unknown) => {
           assert.ok(error instanceof Error && !(error instanceof SlotTakenError), String(error));
           assert.match(error.message, message);
@@ -336,12 +342,12 @@ function demoSuite({ name, open, skipReason: skip }: DatabaseBackend) {
       assert.equal((await crm.findContact({ phone: '+33639980402' }))?.id, created.id);
 
       const lead = await crm.recordLead({
-        contactId: known.id,
+        contact: { id: known.id },
         subject: 'Quote for 12 pendant lamps',
         details: 'Café',
       });
       await crm.logConversation({
-        contactId: known.id,
+        contact: { id: known.id },
         summary: 'Asked about delivery',
         transcriptUrl: 'https://x/t/1',
       });

@@ -1,4 +1,5 @@
 export type { Bot, BotAnswer, BotState, BotTurn } from './bot.js';
+export { checkBotConnectors, openBotConnectors } from './bot-connectors.js';
 export { BOT_FILE, type BotDefinition, FAQ_FILE, FLOWS_DIR, loadBot } from './bot-folder/load-bot.js';
 export type { BotSettings, Flow, FlowNode } from './bot-folder/schemas.js';
 export { BotFolderError, formatProblems, type Problem } from './bot-folder/yaml-source.js';

@@ -155,7 +155,11 @@ describe('flows, node by node', () => {
     assert.match(texts(await chat.say('hello?'))[0] ?? '', /will answer you here/);
     assert.deepEqual(texts(await chat.say('anyone?')), [], 'reminded once, then silent');
     chat.advance(11 * 60_000);
-    assert.match(texts(await chat.say('still there?'))[0] ?? '', /will answer you here/, 'reminded again after the idle timeout');
+    assert.match(
+      texts(await chat.say('still there?'))[0] ?? '',
+      /will answer you here/,
+      'reminded again after the idle timeout',
+    );
     await chat.say('menu');
     assert.equal(chat.handoffs[0]?.cancelled, true, 'MENU gives the conversation back to the bot');
   });

@@ -6,7 +6,7 @@
  */
 import { type Db, randomId } from '@passerelle/core';
 import { SlotTakenError } from '../errors.js';
-import type { BookingConnector, Slot } from '../index.js';
+import type { BookingConnector, Slot } from '../interfaces.js';
 import type { DemoService } from './seed-schema.js';
 import { resolveRange, type SlotTime, serviceSlots, slotAt } from './slots.js';
 
@@ -63,13 +63,13 @@ export function demoBookings(db: Db, services: Record<string, DemoService>, now:
       return free;
     },
 
-    async book({ service, slotId: id, contactId }) {
+    async book({ service, slotId: id, contact }) {
       const slot = slotOf(id, service);
       const bookingId = randomId('bk');
       try {
         await db.query(
           `insert into demo_bookings (id, service, starts_at, ends_at, contact_id) values ($1, $2, $3, $4, $5)`,
-          [bookingId, service, slot.start, slot.end, contactId],
+          [bookingId, service, slot.start, slot.end, contact.id],
         );
       } catch (error) {
         throw isUniqueViolation(error) ? new SlotTakenError(id) : error;

@@ -4,7 +4,7 @@
  * demo shows "the bot recorded your request" without any outside account.
  */
 import { type Db, randomId } from '@passerelle/core';
-import type { CrmConnector, CrmContact } from '../index.js';
+import type { CrmConnector, CrmContact } from '../interfaces.js';
 import { normalisePhone, PHONE_CHANNELS, phoneUserIds } from './contact-keys.js';
 
 interface ContactRow {
@@ -74,19 +74,19 @@ export function demoCrm(db: Db): CrmConnector {
       return toCrmContact(row);
     },
 
-    async recordLead({ contactId, subject, details }) {
-      const id = randomId('ld');
+    async recordLead({ contact, subject, details, kind = 'lead' }) {
+      const id = randomId(kind === 'lead' ? 'ld' : 'cs');
       await db.query(
-        `insert into demo_crm_records (id, contact_id, kind, subject, details) values ($1, $2, 'lead', $3, $4)`,
-        [id, contactId, subject, details ?? null],
+        `insert into demo_crm_records (id, contact_id, kind, subject, details) values ($1, $2, $3, $4, $5)`,
+        [id, contact.id, kind, subject, details ?? null],
       );
       return { id };
     },
 
-    async logConversation({ contactId, summary, transcriptUrl }) {
+    async logConversation({ contact, summary, transcriptUrl }) {
       await db.query(
         `insert into demo_crm_records (id, contact_id, kind, subject, details) values ($1, $2, 'note', $3, $4)`,
-        [randomId('nt'), contactId, summary, transcriptUrl ?? null],
+        [randomId('nt'), contact.id, summary, transcriptUrl ?? null],
       );
     },
   };

@@ -3,7 +3,7 @@
  * customer email or phone is one we know for that contact.
  */
 import type { Db } from '@passerelle/core';
-import type { Order, OrderConnector } from '../index.js';
+import type { Order, OrderConnector } from '../interfaces.js';
 import { contactKeys } from './contact-keys.js';
 import type { DemoSeed } from './seed-schema.js';
 
@@ -43,8 +43,8 @@ export function demoOrders(db: Db, seed: DemoSeed): OrderConnector {
       ]);
       const row = rows[0];
       if (!row) return undefined;
-      if (options.contactId !== undefined) {
-        const keys = await contactKeys(db, options.contactId);
+      if (options.owner !== undefined) {
+        const keys = await contactKeys(db, options.owner.id);
         const mine =
           (row.customer_email !== null && keys.emails.includes(row.customer_email.toLowerCase())) ||
           (row.customer_phone !== null && keys.phones.includes(row.customer_phone));
@@ -53,8 +53,8 @@ export function demoOrders(db: Db, seed: DemoSeed): OrderConnector {
       return toOrder(row);
     },
 
-    async recentOrders(contactId, limit = 5) {
-      const keys = await contactKeys(db, contactId);
+    async recentOrders(owner, limit = 5) {
+      const keys = await contactKeys(db, owner.id);
       if (keys.emails.length === 0 && keys.phones.length === 0) return [];
       const { rows } = await db.query<OrderRow>(
         `select ${COLUMNS} from demo_orders

@@ -21,7 +21,7 @@ import {
   NODE_SCHEMAS,
   type NodeKind,
 } from './schemas.js';
-import { BotFolderError, type Problem, YamlSource } from './yaml-source.js';
+import { BotFolderError, type PathSegment, type Problem, YamlSource } from './yaml-source.js';
 import { zodProblems } from './zod-problems.js';
 
 export const BOT_FILE = 'bot.yaml';
@@ -37,6 +37,8 @@ export interface BotDefinition {
   version: string;
   /** Not wrong, but probably not meant (a node nothing leads to). */
   warnings: Problem[];
+  /** A problem found later (in a connector's settings) pinned to its line of bot.yaml. */
+  problemAt(path: readonly PathSegment[], message: string): Problem;
 }
 
 /**
@@ -113,7 +115,9 @@ export async function loadBot(dir: string): Promise<BotDefinition> {
     warnings.push(...checked.warnings);
   }
   if (problems.length > 0 || !settings) throw new BotFolderError(problems);
-  return { dir, settings, flows, faq, version: digest.digest('hex').slice(0, 12), warnings };
+  const problemAt = (path: readonly PathSegment[], message: string): Problem =>
+    botSource?.problem(path, message) ?? { file: join(dir, BOT_FILE), line: 1, column: 1, message };
+  return { dir, settings, flows, faq, version: digest.digest('hex').slice(0, 12), warnings, problemAt };
 }
 
 function parseFlow(source: YamlSource, problems: Problem[]): Flow | undefined {

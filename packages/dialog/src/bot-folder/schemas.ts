@@ -4,6 +4,7 @@
  * does not exist, a variable nobody sets) are checked afterwards by
  * check-flows.ts, which sees every file at once.
  */
+import { Duration } from '@passerelle/core';
 import { z } from 'zod';
 import { ValidatorSpec } from '../flows/validators.js';
 
@@ -21,18 +22,6 @@ const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, di
 const VariableName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a variable name is letters, digits and _');
 /** A node of the same flow, `flow:<id>` (another flow's start), `menu`, `human` or `end`. */
 const Target = z.string().min(1);
-const Duration = z
-  .string()
-  .regex(/^\d+\s*(s|m|min|h|d)$/, 'a duration is a number and a unit: 90s, 30m, 2h, 1d')
-  .transform(parseDuration);
-
-export function parseDuration(text: string): number {
-  const match = /^(\d+)\s*(s|m|min|h|d)$/.exec(text);
-  if (!match) throw new Error(`not a duration: ${text}`);
-  const unit = { s: 1, m: 60, min: 60, h: 3600, d: 86_400 }[match[2] as 's' | 'm' | 'min' | 'h' | 'd'];
-  return Number(match[1]) * unit * 1000;
-}
-
 // ---- nodes: each has exactly one of these keys, which says what it does ----
 
 const Choice = z
@@ -183,6 +172,11 @@ export interface Flow {
 
 // ---- bot.yaml ----
 
+const ConnectorChoice = z.union([
+  z.string().min(1),
+  z.looseObject({ type: z.string().min(1).optional(), package: z.string().min(1).optional() }),
+]);
+
 const MenuItem = z
   .object({
     label: Text,
@@ -230,12 +224,15 @@ export const BotSettings = z
       .object({ require_ownership: z.boolean().default(true) })
       .strict()
       .default({ require_ownership: true }),
-    /** Which connector serves each kind: `demo` is the built-in one over this project's database. */
+    /**
+     * Which connector serves each kind: a type (`demo`, the built-in one over this project's
+     * database) or the type with its settings; checked by @passerelle/crm-connectors when opened.
+     */
     connectors: z
       .object({
-        crm: z.string().min(1).optional(),
-        orders: z.string().min(1).optional(),
-        bookings: z.string().min(1).optional(),
+        crm: ConnectorChoice.optional(),
+        orders: ConnectorChoice.optional(),
+        bookings: ConnectorChoice.optional(),
       })
       .strict()
       .default({}),

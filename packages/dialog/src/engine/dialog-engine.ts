@@ -51,7 +51,18 @@ export class DialogEngine implements Bot {
       settings.locales,
     );
     const out = new Reply();
-    const turn = new Turn({ bot: this.bot, state, out, locale, services, contact, channel: event.channel, text });
+    const identity = { channel: event.channel, account: event.account, userId: event.sender.id };
+    const turn = new Turn({
+      bot: this.bot,
+      state,
+      out,
+      locale,
+      services,
+      contact,
+      channel: event.channel,
+      identity,
+      text,
+    });
     const now = services.now();
 
     const lastActive = state.lastActiveAt ? Date.parse(state.lastActiveAt) : undefined;

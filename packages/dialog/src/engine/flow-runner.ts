@@ -4,6 +4,7 @@
  * must remember goes into the DialogState.
  */
 import type { Contact } from '@passerelle/core';
+import type { ChannelIdentity, ContactRef } from '@passerelle/crm-connectors';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
 import type { AskNode, Flow, FlowNode, Text } from '../bot-folder/schemas.js';
 import { compileCondition } from '../flows/conditions.js';
@@ -30,6 +31,8 @@ export interface TurnParts {
   services: DialogServices;
   contact: Contact;
   channel: string;
+  /** Who wrote, on which channel and account: connectors look people up by it. */
+  identity: ChannelIdentity;
   /** What the customer wrote this turn ({{text}} in the engine's own messages). */
   text: string;
 }
@@ -43,12 +46,14 @@ export class Turn {
   private readonly contact: Contact;
   private readonly channel: string;
   private readonly text: string;
+  private readonly identity: ChannelIdentity;
 
   constructor(parts: TurnParts) {
     ({ bot: this.bot, state: this.state, out: this.out, locale: this.locale, services: this.services } = parts);
     this.contact = parts.contact;
     this.channel = parts.channel;
     this.text = parts.text;
+    this.identity = parts.identity;
   }
 
   // ---- saying things ----
@@ -283,7 +288,7 @@ export class Turn {
       if (!operation || !connector) throw new Error(`no connector for ${node.call}`);
       const outcome = await withTimeout(
         operation.run(this.services.connectors as never, args, {
-          contactId: this.contact.id,
+          contact: this.contactRef(),
           requireOwnership: this.bot.settings.orders.require_ownership,
           now: this.services.now(),
         }),
@@ -309,6 +314,20 @@ export class Turn {
     const { id } = await this.services.requestHandoff(reason);
     this.state.handoff = { id, since: this.services.now().toISOString() };
     this.out.text(say ? render(this.pick(say), this.scope(), this.renderContext()) : this.message('handoff'));
+  }
+
+  /** The person as a connector needs them: the gateway's contact plus what this conversation adds. */
+  private contactRef(): ContactRef {
+    const saved = this.state.vars ?? {};
+    const email = this.contact.email ?? (typeof saved.email === 'string' ? saved.email : undefined);
+    return {
+      id: this.contact.id,
+      name: this.contact.displayName ?? (typeof saved.name === 'string' ? saved.name : undefined),
+      email,
+      phone: this.contact.phone ?? undefined,
+      identity: this.identity,
+      locale: this.locale,
+    };
   }
 
   endFlow(): void {

@@ -4,7 +4,7 @@
  * a customer ever sees it; `run` maps the flow's arguments onto the connector
  * interfaces of @passerelle/crm-connectors.
  */
-import type { ConnectorSet, Order, Slot } from '@passerelle/crm-connectors';
+import type { ConnectorSet, ContactRef, Order, Slot } from '@passerelle/crm-connectors';
 
 /** What a value offers to templates and conditions, so the loader can check {{order.status}}. */
 export type Shape =
@@ -34,7 +34,7 @@ const CONTACT = object({ id: VALUE, firstName: VALUE, lastName: VALUE, email: VA
 export type Outcome = { found: true; value: unknown } | { found: false };
 
 export interface CallContext {
-  contactId: string;
+  contact: ContactRef;
   requireOwnership: boolean;
   now: Date;
 }
@@ -61,7 +61,7 @@ export const OPERATIONS: Record<string, Operation> = {
     async run({ orders }, args, context) {
       const order = await orders.findOrder(
         args.number ?? '',
-        context.requireOwnership ? { contactId: context.contactId } : {},
+        context.requireOwnership ? { owner: context.contact } : {},
       );
       return order ? found(order satisfies Order) : { found: false };
     },
@@ -71,7 +71,7 @@ export const OPERATIONS: Record<string, Operation> = {
     required: [],
     optional: ['limit'],
     result: object({ items: listOf(ORDER), count: VALUE }),
-    run: async ({ orders }, args, context) => list(await orders.recentOrders(context.contactId, int(args.limit, 5))),
+    run: async ({ orders }, args, context) => list(await orders.recentOrders(context.contact, int(args.limit, 5))),
   },
   'bookings.slots': {
     kind: 'bookings',
@@ -99,7 +99,7 @@ export const OPERATIONS: Record<string, Operation> = {
       const { bookingId } = await bookings.book({
         service: args.service ?? '',
         slotId: args.slot ?? '',
-        contactId: context.contactId,
+        contact: context.contact,
       });
       return found({ id: bookingId });
     },
@@ -127,13 +127,14 @@ export const OPERATIONS: Record<string, Operation> = {
   'crm.lead': {
     kind: 'crm',
     required: ['subject'],
-    optional: ['details'],
+    optional: ['details', 'kind'],
     result: object({ id: VALUE }),
     async run({ crm }, args, context) {
       const lead = await crm.recordLead({
-        contactId: context.contactId,
+        contact: context.contact,
         subject: args.subject ?? '',
         details: args.details,
+        kind: args.kind === 'case' ? 'case' : 'lead',
       });
       return found(lead);
     },

@@ -22,10 +22,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDuration } from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
 import { z } from 'zod';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
-import { parseDuration } from '../bot-folder/schemas.js';
+
 import { type Problem, YamlSource } from '../bot-folder/yaml-source.js';
 import { zodProblems } from '../bot-folder/zod-problems.js';
 import { type BotMessage, ConversationSimulator, formatBotMessage } from './simulator.js';
@@ -133,7 +134,7 @@ async function runConversation(
     let messages: BotMessage[] = [];
     try {
       if (step.wait !== undefined) {
-        simulator.advance(parseDuration(step.wait.replace(/\s+/g, '')));
+        simulator.advance(parseDuration(step.wait));
         transcript.push(`   (${step.wait} later)`);
         continue;
       }
