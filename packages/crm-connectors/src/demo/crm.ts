@@ -23,7 +23,7 @@ export function demoCrm(db: Db): CrmConnector {
     return rows[0] && toCrmContact(rows[0]);
   };
 
-  return {
+  const crm: CrmConnector = {
     async findContact({ identity, phone, email }) {
       // The most specific key first: a channel identity is one person; a phone or an email may be shared.
       if (identity) {
@@ -56,7 +56,14 @@ export function demoCrm(db: Db): CrmConnector {
     },
 
     async upsertContact(contact) {
-      const name = [contact.firstName, contact.lastName].filter((part) => part?.trim()).join(' ') || null;
+      // Without an id, the same email (or phone) is the same person: update them, do not duplicate.
+      const known = contact.id
+        ? await first(`select ${COLUMNS} from contacts c where c.id = $1`, [contact.id])
+        : await crm.findContact({ email: contact.email, phone: contact.phone });
+      // display_name holds the whole name: a new first or last name replaces only its own part.
+      const firstName = contact.firstName?.trim() || known?.firstName;
+      const lastName = contact.lastName?.trim() || known?.lastName;
+      const name = [firstName, lastName].filter(Boolean).join(' ') || null;
       const phone = contact.phone ? (normalisePhone(contact.phone) ?? contact.phone) : null;
       // Only what the flow collected changes: a field it did not ask for keeps its value.
       const { rows } = await db.query<ContactRow>(
@@ -67,7 +74,7 @@ export function demoCrm(db: Db): CrmConnector {
            email = coalesce(excluded.email, c.email),
            updated_at = now()
          returning ${COLUMNS}`,
-        [contact.id ?? randomId('ct'), name, phone, contact.email?.trim() || null],
+        [known?.id ?? contact.id ?? randomId('ct'), name, phone, contact.email?.trim() || null],
       );
       const row = rows[0];
       if (!row) throw new Error('upsert returned no contact');
@@ -90,6 +97,7 @@ export function demoCrm(db: Db): CrmConnector {
       );
     },
   };
+  return crm;
 }
 
 /** display_name holds the whole name; the first word is taken as the first name. */
