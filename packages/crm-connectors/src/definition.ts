@@ -15,8 +15,8 @@ export const CONNECTOR_KINDS: readonly ConnectorKind[] = ['crm', 'orders', 'book
 
 /** What a connector may use besides its settings. */
 export interface ConnectorContext {
-  /** The project's database (the demo connector keeps its shop there). */
-  db: Db;
+  /** The project's database (the demo connector keeps its shop there); absent where there is none. */
+  db?: Db | undefined;
   /** The bot folder, for files a connector reads (the demo's seed.yaml). */
   botDir: string;
   /** Where secrets come from: `{ env: NAME }` in bot.yaml is read here, never from the file. */

@@ -36,7 +36,7 @@ export interface ConnectorHost extends Omit<ConnectorContext, 'env' | 'now'> {
 const builtIns = new Map<string, ConnectorDefinition<unknown>>();
 
 /** Makes a connector type available to bot.yaml by name (built-ins do this below). */
-export function registerConnector(definition: ConnectorDefinition<never>): void {
+export function registerConnector<Settings>(definition: ConnectorDefinition<Settings>): void {
   builtIns.set(definition.type, definition as unknown as ConnectorDefinition<unknown>);
 }
 
@@ -44,7 +44,7 @@ export function connectorTypes(): string[] {
   return [...builtIns.keys()].sort();
 }
 
-registerConnector(demoConnector as ConnectorDefinition<never>);
+registerConnector(demoConnector);
 
 const CommonSettings = z.object({
   type: z.string().min(1).optional(),

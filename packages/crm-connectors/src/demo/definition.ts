@@ -10,6 +10,7 @@ export const demoConnector = defineConnector({
   kinds: ['crm', 'orders', 'bookings'],
   settings: z.object({ seed: z.string().min(1).default('seed.yaml') }).strict(),
   async create(settings, context) {
+    if (!context.db) throw new Error('the demo connector keeps its shop in the project database, and none was given');
     const seed = await loadDemoSeed(context.db, join(context.botDir, settings.seed), { now: context.now });
     return createDemoConnectors(context.db, seed, { now: context.now });
   },
