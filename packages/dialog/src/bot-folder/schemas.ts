@@ -218,8 +218,11 @@ export const BotSettings = z
       .default({ offer_help_after: 2 }),
     /** The flow offered as "leave us a message" when the bot cannot help; it usually ends with a ticket. */
     leave_message_flow: Id.optional(),
-    /** How long a connector call may take before the customer is told it is unavailable. */
-    connector_timeout: Duration.default(5_000),
+    /**
+     * The longest a flow waits for a connector, retries included, before telling the customer it
+     * is unavailable: a backstop above each connector's own `timeout` and `retries`.
+     */
+    connector_timeout: Duration.default(8_000),
     orders: z
       .object({ require_ownership: z.boolean().default(true) })
       .strict()

@@ -1,0 +1,2 @@
+export { hubspotConnector } from './definition.js';
+export { HubspotSettings } from './settings.js';
