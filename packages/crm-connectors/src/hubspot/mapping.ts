@@ -54,7 +54,7 @@ export function contactProperties(
     const value = raw?.trim();
     if (value) properties[name] = clean(value);
   };
-  set('email', contact.email, (value) => value.toLowerCase());
+  set('email', contact.email, (value) => value);
   set('firstname', contact.firstName);
   set('lastname', contact.lastName);
   set('phone', contact.phone, (value) => normalisePhone(value) ?? value);

@@ -225,14 +225,15 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       const target = (Object.keys(objects) as FakeObjectType[]).find((kind) => objects[kind].has(toId));
       if (!target) throw error(400, 'VALIDATION_ERROR', `One or more associations are invalid: no object ${toId}`);
       for (const t of (association.types ?? []) as Array<{ associationCategory?: unknown; associationTypeId?: unknown }>) {
-        if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== ASSOCIATION_TYPES[`${type}->${target}`]) {
+        const expected = ASSOCIATION_TYPES[`${type}->${target}`];
+        if (t.associationCategory !== 'HUBSPOT_DEFINED' || expected === undefined || t.associationTypeId !== expected) {
           throw error(
             400,
             'VALIDATION_ERROR',
             `${String(t.associationCategory)} ${String(t.associationTypeId)} is not a valid association type between ${type} and ${target}`,
           );
         }
-        found.push({ toObjectType: target, toObjectId: toId, associationCategory: 'HUBSPOT_DEFINED', associationTypeId: t.associationTypeId });
+        found.push({ toObjectType: target, toObjectId: toId, associationCategory: 'HUBSPOT_DEFINED', associationTypeId: expected });
       }
     }
     return found;
