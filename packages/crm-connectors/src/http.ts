@@ -62,7 +62,7 @@ export async function requestJson<T = unknown>(request: JsonRequest): Promise<Js
       `${where}: HTTP ${response.status} ${summary(parsed)}`,
       response.status,
       retryable,
-      retryAfterMs(response.headers.get('retry-after')),
+      retryAfterMs(response.headers.get('retry-after')) ?? rateLimitResetMs(response.headers),
     );
   }
   return { status: response.status, body: parsed as T, headers: response.headers };
@@ -75,6 +75,20 @@ export function retryAfterMs(header: string | null): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Some APIs say when their rate limit resets instead of Retry-After (Cal.com:
+ * X-RateLimit-Reset-Default, in seconds): seconds until, or an epoch when large.
+ */
+export function rateLimitResetMs(headers: Headers): number | undefined {
+  for (const [name, value] of headers) {
+    if (!name.startsWith('x-ratelimit-reset')) continue;
+    const number = Number(value);
+    if (!Number.isFinite(number)) continue;
+    return number > 1e9 ? Math.max(0, number * 1000 - Date.now()) : Math.max(0, number * 1000);
+  }
+  return undefined;
 }
 
 function summary(body: unknown): string {

@@ -22,7 +22,7 @@ export {
   readDemoSeed,
 } from './demo/index.js';
 export { ConnectorConfigError, ConnectorHttpError, SlotTakenError } from './errors.js';
-export { type JsonRequest, type JsonResponse, requestJson, retryAfterMs } from './http.js';
+export { type JsonRequest, type JsonResponse, rateLimitResetMs, requestJson, retryAfterMs } from './http.js';
 export type {
   BookingConnector,
   ChannelIdentity,

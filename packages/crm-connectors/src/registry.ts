@@ -17,10 +17,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Duration } from '@passerelle/core';
 import { z } from 'zod';
+import { calcomConnector } from './calcom/definition.js';
 import type { ConnectorSet } from './connector-set.js';
 import { CONNECTOR_KINDS, type ConnectorContext, type ConnectorDefinition, type ConnectorKind } from './definition.js';
 import { demoConnector } from './demo/definition.js';
 import { ConnectorConfigError } from './errors.js';
+import { hubspotConnector } from './hubspot/definition.js';
 import { DEFAULT_RESILIENCE, type ResilienceSettings, withResilience } from './resilience.js';
 import { resolveSecret, Secret } from './secrets.js';
 
@@ -45,6 +47,8 @@ export function connectorTypes(): string[] {
 }
 
 registerConnector(demoConnector);
+registerConnector(calcomConnector);
+registerConnector(hubspotConnector);
 
 const CommonSettings = z.object({
   type: z.string().min(1).optional(),

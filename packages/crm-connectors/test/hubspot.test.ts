@@ -64,9 +64,20 @@ async function opened(
 
 const last = (fake: FakeHubspot) => fake.requests.at(-1);
 
+function lastBody<T>(fake: FakeHubspot): T {
+  const request = fake.requests.at(-1);
+  assert.ok(request, 'no request was sent');
+  return request.body as T;
+}
+
 crmContract('hubspot', async () => {
   const fake = await startFakeHubspot();
-  fake.seedContact({ email: 'camille.roux@example.com', firstname: 'Camille', lastname: 'Roux', phone: '+33639980491' });
+  fake.seedContact({
+    email: 'camille.roux@example.com',
+    firstname: 'Camille',
+    lastname: 'Roux',
+    phone: '+33639980491',
+  });
   return {
     crm: await direct(fake),
     existing: { email: 'camille.roux@example.com', phone: '+33639980491' },
@@ -107,7 +118,10 @@ describe('hubspot settings', () => {
 
   it('says which variable is missing when HUBSPOT_TOKEN is not set', async () => {
     await assert.rejects(
-      openConnectors({ crm: { type: 'hubspot', token: { env: 'HUBSPOT_TOKEN' } } }, { db: NO_DB, botDir: '.', env: {} }),
+      openConnectors(
+        { crm: { type: 'hubspot', token: { env: 'HUBSPOT_TOKEN' } } },
+        { db: NO_DB, botDir: '.', env: {} },
+      ),
       (error) => {
         assert.ok(error instanceof ConnectorConfigError, `not a ConnectorConfigError: ${String(error)}`);
         assert.equal(error.path, 'connectors.crm.token');
@@ -161,7 +175,7 @@ describe('hubspot requests', () => {
   it('finds by phone on phone or mobilephone, in E.164', async () => {
     const found = await crm.findContact({ phone: '+33 6 39 98 04 91' });
     assert.equal(found?.id, camille);
-    assert.deepEqual((last(fake)?.body as { filterGroups: unknown }).filterGroups, [
+    assert.deepEqual(lastBody<{ filterGroups: unknown }>(fake).filterGroups, [
       { filters: [{ propertyName: 'phone', operator: 'EQ', value: '+33639980491' }] },
       { filters: [{ propertyName: 'mobilephone', operator: 'EQ', value: '+33639980491' }] },
     ]);
@@ -238,7 +252,7 @@ describe('hubspot requests', () => {
     const found = await withTier.findContact({ email: 'camille.roux@example.com' });
     assert.equal(found?.fields?.tier, 'gold');
     assert.ok(
-      (last(fake)?.body as { properties: string[] }).properties.includes('tier'),
+      lastBody<{ properties: string[] }>(fake).properties.includes('tier'),
       'tier is not asked for in the search',
     );
   });
@@ -281,7 +295,7 @@ describe('hubspot requests', () => {
     const tickets = await direct(fake, { lead_object: 'tickets', ticket_stage: 2, owner_id: 12345 });
     await tickets.recordLead({ contact: { id: 'ct_1', email: 'camille.roux@example.com' }, subject: 'Call me back' });
     assert.equal(last(fake)?.path, '/crm/v3/objects/tickets');
-    assert.deepEqual((last(fake)?.body as { properties: unknown }).properties, {
+    assert.deepEqual(lastBody<{ properties: unknown }>(fake).properties, {
       subject: 'Call me back',
       hs_pipeline: '0',
       hs_pipeline_stage: '2',
@@ -289,7 +303,7 @@ describe('hubspot requests', () => {
     });
     const deals = await direct(fake, { deal_stage: 'qualifiedtobuy' });
     await deals.recordLead({ contact: { id: 'ct_1', email: 'camille.roux@example.com' }, subject: 'Quote' });
-    assert.equal((last(fake)?.body as { properties: { dealstage: string } }).properties.dealstage, 'qualifiedtobuy');
+    assert.equal(lastBody<{ properties: { dealstage: string } }>(fake).properties.dealstage, 'qualifiedtobuy');
   });
 
   it('creates the contact of a lead from an unknown person first', async () => {

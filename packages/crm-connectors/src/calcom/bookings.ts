@@ -141,7 +141,9 @@ export function calcomBookings(client: CalcomClient, options: CalcomBookingsOpti
       const eventTypeId = eventTypeOf(service);
       const slot = parseSlotId(slotId);
       if (slot.eventTypeId !== eventTypeId) {
-        throw new Error(`the slot ${slotId} is not one of the service "${service}" (Cal.com event type ${eventTypeId})`);
+        throw new Error(
+          `the slot ${slotId} is not one of the service "${service}" (Cal.com event type ${eventTypeId})`,
+        );
       }
       const attendee = attendeeFor(contact, { timeZone, defaultEmail: options.defaultAttendeeEmail });
       let created: z.infer<typeof CalCreatedBooking>;
@@ -152,7 +154,12 @@ export function calcomBookings(client: CalcomClient, options: CalcomBookingsOpti
             path: '/v2/bookings',
             version: CAL_API_VERSION.bookings,
             // metadata: who booked, for the shop looking at the booking in Cal.com (values up to 500 characters).
-            body: { start: slot.start.toISOString(), eventTypeId, attendee, metadata: { contactId: contact.id.slice(0, 500) } },
+            body: {
+              start: slot.start.toISOString(),
+              eventTypeId,
+              attendee,
+              metadata: { contactId: contact.id.slice(0, 500) },
+            },
           },
           CalCreatedBooking,
         );

@@ -4,7 +4,7 @@
  *   connectors:
  *     bookings:
  *       type: calcom
- *       api_key: { env: CALCOM_API_KEY }          # Settings > Developer > API keys (cal_live_...)
+ *       api_key: { env: CALCOM_API_KEY }          # a Cal.com API key (Settings > Security), cal_live_...
  *       services:                                  # the flows' service ids -> Cal.com event type ids
  *         showroom-visit: 1234567
  *         lighting-advice: 1234568
@@ -26,10 +26,7 @@ export const CalcomSettings = z
         z.number({ error: 'a Cal.com event type id (a number)' }).int().positive(),
       )
       .refine((services) => Object.keys(services).length > 0, 'at least one service: { showroom-visit: 1234567 }'),
-    time_zone: z
-      .string()
-      .default('Europe/Paris')
-      .refine(isTimeZone, 'an IANA time zone, like Europe/Paris'),
+    time_zone: z.string().default('Europe/Paris').refine(isTimeZone, 'an IANA time zone, like Europe/Paris'),
     default_attendee_email: z.email().optional(),
   })
   .strict();

@@ -4,8 +4,9 @@
  * slot is one of the service asked for, and reschedule(), which is given no
  * service, still has the start Cal.com wants.
  */
-import type { Slot } from '../interfaces.js';
+
 import type { z } from 'zod';
+import type { Slot } from '../interfaces.js';
 import type { CalSlots } from './types.js';
 
 /** Enough to choose from in a chat (as the demo); a flow wanting later ones asks from a later date. */

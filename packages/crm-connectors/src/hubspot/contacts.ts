@@ -70,9 +70,7 @@ export class HubspotContacts {
   /** undefined when HubSpot has no contact with that id (deleted, or merged away). */
   async read(id: string): Promise<HubspotObject | undefined> {
     const query = new URLSearchParams({ properties: this.properties.join(',') });
-    return orUndefinedOn404(
-      this.client.call<HubspotObject>('GET', `${CONTACTS}/${encodeURIComponent(id)}?${query}`),
-    );
+    return orUndefinedOn404(this.client.call<HubspotObject>('GET', `${CONTACTS}/${encodeURIComponent(id)}?${query}`));
   }
 
   /** undefined when there is no such contact. */

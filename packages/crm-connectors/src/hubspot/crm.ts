@@ -5,23 +5,20 @@
  * email or phone first.
  */
 import type { ConnectorContext } from '../definition.js';
-import type { ContactRef, CrmConnector, CrmContact } from '../interfaces.js';
 import { normalisePhone } from '../demo/contact-keys.js';
+import type { ContactRef, CrmConnector, CrmContact } from '../interfaces.js';
 import type { HubspotClient } from './client.js';
 import { type ContactKeys, HubspotContacts } from './contacts.js';
 import { CONTACT_EXTRA, contactProperties, identityPhone, noteBody, splitName, toCrmContact } from './mapping.js';
 import { createRecord } from './records.js';
 import type { HubspotSettings } from './settings.js';
 
-type Options = Pick<HubspotSettings, 'lead_object' | 'deal_pipeline' | 'deal_stage' | 'ticket_pipeline' | 'ticket_stage'> &
-  Partial<Pick<HubspotSettings, 'owner_id' | 'contact_fields'>>;
-
 export function createHubspotCrm(
   client: HubspotClient,
-  settings: Options,
+  settings: Omit<HubspotSettings, 'token' | 'base_url'>,
   context: Pick<ConnectorContext, 'now' | 'logger'>,
 ): CrmConnector {
-  const fieldNames = [...new Set([...CONTACT_EXTRA, ...(settings.contact_fields ?? [])])];
+  const fieldNames = [...new Set([...CONTACT_EXTRA, ...settings.contact_fields])];
   const contacts = new HubspotContacts(client, fieldNames);
   const toContact = (object: Parameters<typeof toCrmContact>[0]) => toCrmContact(object, fieldNames);
 
@@ -73,7 +70,8 @@ export function createHubspotCrm(
       const contactId = await contactIdFor(contact);
       if (!contactId) unattached(kind, contact);
       // Without a contact to attach it to, the name is all HubSpot will know of the person.
-      const text = contactId || !contact.name ? details : [details, `From: ${contact.name}`].filter(Boolean).join('\n\n');
+      const text =
+        contactId || !contact.name ? details : [details, `From: ${contact.name}`].filter(Boolean).join('\n\n');
       const record =
         kind === 'case' || settings.lead_object === 'tickets'
           ? await createRecord(

@@ -3,8 +3,9 @@
  * (null when unset), a contact's name is firstname + lastname, a note body is
  * HTML. Provider types stay in this folder.
  */
-import type { ChannelIdentity, CrmContact } from '../interfaces.js';
+
 import { normalisePhone } from '../demo/contact-keys.js';
+import type { ChannelIdentity, CrmContact } from '../interfaces.js';
 
 /** What the CRM objects endpoints answer: POST, PATCH, GET and each search result. */
 export interface HubspotObject {
@@ -54,7 +55,7 @@ export function contactProperties(
     const value = raw?.trim();
     if (value) properties[name] = clean(value);
   };
-  set('email', contact.email, (value) => value);
+  set('email', contact.email, (value) => value.toLowerCase());
   set('firstname', contact.firstName);
   set('lastname', contact.lastName);
   set('phone', contact.phone, (value) => normalisePhone(value) ?? value);

@@ -33,9 +33,7 @@ export const HubspotSettings = z
     ticket_pipeline: HubspotId.default('0'),
     ticket_stage: HubspotId.default('1'),
     owner_id: HubspotId.optional(),
-    contact_fields: z
-      .array(z.string().regex(/^[a-z0-9_]+$/, 'a HubSpot property name, like jobtitle'))
-      .default([]),
+    contact_fields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a HubSpot property name, like jobtitle')).default([]),
   })
   .strict();
 export type HubspotSettings = z.infer<typeof HubspotSettings>;

@@ -169,7 +169,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   const render = (type: FakeObjectType, object: FakeObject, names: string[] | undefined) => {
     const wanted = names ?? DEFAULT_PROPERTIES[type];
     const properties: Record<string, string | null> = {};
-    for (const name of [...new Set([...wanted, ...SYSTEM_PROPERTIES])]) properties[name] = object.properties[name] ?? null;
+    for (const name of [...new Set([...wanted, ...SYSTEM_PROPERTIES])])
+      properties[name] = object.properties[name] ?? null;
     return { id: object.id, properties, createdAt: object.createdAt, updatedAt: object.updatedAt, archived: false };
   };
 
@@ -183,9 +184,19 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     const properties: Record<string, string> = {};
     for (const [name, value] of Object.entries(input)) {
       if (!KNOWN_PROPERTIES[type].includes(name)) {
-        problems.push({ isValid: false, message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name });
+        problems.push({
+          isValid: false,
+          message: `Property "${name}" does not exist`,
+          error: 'PROPERTY_DOESNT_EXIST',
+          name,
+        });
       } else if (typeof value !== 'string') {
-        problems.push({ isValid: false, message: `${String(value)} was not a valid string.`, error: 'INVALID_STRING', name });
+        problems.push({
+          isValid: false,
+          message: `${String(value)} was not a valid string.`,
+          error: 'INVALID_STRING',
+          name,
+        });
       } else {
         properties[name] = value;
       }
@@ -224,7 +235,10 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       const toId = String(association.to?.id ?? '');
       const target = (Object.keys(objects) as FakeObjectType[]).find((kind) => objects[kind].has(toId));
       if (!target) throw error(400, 'VALIDATION_ERROR', `One or more associations are invalid: no object ${toId}`);
-      for (const t of (association.types ?? []) as Array<{ associationCategory?: unknown; associationTypeId?: unknown }>) {
+      for (const t of (association.types ?? []) as Array<{
+        associationCategory?: unknown;
+        associationTypeId?: unknown;
+      }>) {
         const expected = ASSOCIATION_TYPES[`${type}->${target}`];
         if (t.associationCategory !== 'HUBSPOT_DEFINED' || expected === undefined || t.associationTypeId !== expected) {
           throw error(
@@ -233,7 +247,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
             `${String(t.associationCategory)} ${String(t.associationTypeId)} is not a valid association type between ${type} and ${target}`,
           );
         }
-        found.push({ toObjectType: target, toObjectId: toId, associationCategory: 'HUBSPOT_DEFINED', associationTypeId: expected });
+        found.push({
+          toObjectType: target,
+          toObjectId: toId,
+          associationCategory: 'HUBSPOT_DEFINED',
+          associationTypeId: expected,
+        });
       }
     }
     return found;
@@ -266,7 +285,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     const properties = checkProperties(type, body.properties ?? {});
     if (properties.email) properties.email = properties.email.trim().toLowerCase();
     const other = type === 'contacts' ? duplicateEmail(properties.email, id) : undefined;
-    if (other) throw error(409, 'CONFLICT', `A contact with the email ${properties.email} already exists. Existing ID: ${other.id}`);
+    if (other)
+      throw error(
+        409,
+        'CONFLICT',
+        `A contact with the email ${properties.email} already exists. Existing ID: ${other.id}`,
+      );
     checkPipeline(type, { ...object.properties, ...properties });
     for (const [name, value] of Object.entries(properties)) {
       // HubSpot clears a property written as an empty string.
@@ -311,7 +335,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       const name = sort.propertyName;
       const sign = sort.direction === 'DESCENDING' ? -1 : 1;
       found = found.sort(
-        (a, b) => sign * (a.properties[name] ?? '').localeCompare(b.properties[name] ?? '') || Number(a.id) - Number(b.id),
+        (a, b) =>
+          sign * (a.properties[name] ?? '').localeCompare(b.properties[name] ?? '') || Number(a.id) - Number(b.id),
       );
     }
     const limit = Math.min(200, Number(body.limit ?? 10));
@@ -418,7 +443,13 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       send(answer.status, answer.body, url.pathname.endsWith('/search') ? {} : limitHeaders);
     } catch (caught) {
       if (caught instanceof HubspotError) send(caught.status, caught.body, caught.headers);
-      else send(500, { status: 'error', message: String(caught), correlationId: randomUUID(), category: 'INTERNAL_ERROR' });
+      else
+        send(500, {
+          status: 'error',
+          message: String(caught),
+          correlationId: randomUUID(),
+          category: 'INTERNAL_ERROR',
+        });
     }
   };
 
