@@ -25,6 +25,7 @@ import { ConnectorConfigError } from './errors.js';
 import { hubspotConnector } from './hubspot/definition.js';
 import { DEFAULT_RESILIENCE, type ResilienceSettings, withResilience } from './resilience.js';
 import { resolveSecret, Secret } from './secrets.js';
+import { shopifyConnector } from './shopify/definition.js';
 
 /** What bot.yaml holds under one kind: a type name, or the type with settings. */
 export type ConnectorChoice = string | ({ type?: string; package?: string } & Record<string, unknown>);
@@ -49,6 +50,7 @@ export function connectorTypes(): string[] {
 registerConnector(demoConnector);
 registerConnector(calcomConnector);
 registerConnector(hubspotConnector);
+registerConnector(shopifyConnector);
 
 const CommonSettings = z.object({
   type: z.string().min(1).optional(),

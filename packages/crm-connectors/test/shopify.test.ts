@@ -10,7 +10,6 @@ import type { Db } from '@passerelle/core';
 import {
   type ConnectorChoices,
   ConnectorConfigError,
-  type ConnectorDefinition,
   ConnectorHttpError,
   type ContactRef,
   checkConnectors,
@@ -21,12 +20,12 @@ import {
 import { ordersContract } from '@passerelle/crm-connectors/contract';
 import { ShopifySettings, shopifyConnector, shopifyEndpoint } from '../src/shopify/definition.js';
 import { orderStatus } from '../src/shopify/mapping.js';
-import { type FakeShopify, type FakeShopifyOrder, startFakeShopify } from './fakes/shopify.js';
+import { type FakeShopify, type FakeShopifyOrder, orderNode, startFakeShopify } from './fakes/shopify.js';
 
 // Every assert.ok here has a message: without one, node builds it by re-reading the source at the
 // failing column, which on tsx's one-line output can spin for minutes instead of failing.
 
-registerConnector(shopifyConnector as unknown as ConnectorDefinition<never>);
+registerConnector(shopifyConnector);
 
 const TOKEN = 'shpat_0123456789abcdef0123456789abcdef';
 const ENV = { SHOPIFY_ADMIN_TOKEN: TOKEN };
@@ -87,7 +86,9 @@ const ORDERS: FakeShopifyOrder[] = [
       { displayStatus: 'CANCELED', tracking: [{ company: 'DPD', url: 'https://tracking.dpd.de/old' }] },
       {
         displayStatus: 'IN_TRANSIT',
-        tracking: [{ company: 'Chronopost', number: 'XY987654321FR', url: 'https://www.chronopost.fr/tracking?XY987654321FR' }],
+        tracking: [
+          { company: 'Chronopost', number: 'XY987654321FR', url: 'https://www.chronopost.fr/tracking?XY987654321FR' },
+        ],
       },
     ],
     lineItems: [
@@ -295,6 +296,22 @@ describe('shopify orders connector', () => {
     assert.equal(lastCall().variables.query, 'name:"ML-\\\\" OR name:"#ML-\\\\"');
   });
 
+  it('checks a loose search answer again: only the exact name, only the owner’s orders', async () => {
+    const seeded = (name: string) => {
+      const order = ORDERS.find((candidate) => candidate.name === name);
+      assert.ok(order, `no seeded order ${name}`);
+      return orderNode(order, [ZOE, HUGO]);
+    };
+    fake.script({ status: 200, body: { data: { orders: { nodes: [{ ...seeded('ML-10234'), name: 'ML-102345' }] } } } });
+    assert.equal(await orders.findOrder('ML-10234'), undefined);
+    fake.script({ status: 200, body: { data: { orders: { nodes: [seeded('ML-10240'), seeded('ML-10234')] } } } });
+    const recent = await orders.recentOrders({ id: 'c', email: ZOE.email }, 5);
+    assert.deepEqual(
+      recent.map((order) => order.number),
+      ['ML-10234'],
+    );
+  });
+
   it('does not call Shopify for an empty number', async () => {
     const before = fake.calls.length;
     assert.equal(await orders.findOrder('  # '), undefined);
@@ -306,7 +323,10 @@ describe('shopify orders connector', () => {
       ['the order email in another case', { id: 'c', email: 'ZOE.MARTIN@example.com' }],
       ['the customer phone written with spaces', { id: 'c', phone: '+33 6 00 00 00 01' }],
       ['an SMS user id', { id: 'c', identity: { channel: 'sms', account: 'shop', userId: '+33600000001' } }],
-      ['a WhatsApp user id', { id: 'c', identity: { channel: 'whatsapp', account: 'shop', userId: 'whatsapp:+33600000001' } }],
+      [
+        'a WhatsApp user id',
+        { id: 'c', identity: { channel: 'whatsapp', account: 'shop', userId: 'whatsapp:+33600000001' } },
+      ],
     ];
     for (const [how, owner] of mine) {
       it(`the owner, known by ${how}`, async () => {
@@ -319,7 +339,10 @@ describe('shopify orders connector', () => {
       ['someone unknown to the shop', { id: 'c', email: 'camille.roux@example.com' }],
       ['nobody (no email, no phone)', { id: 'c' }],
       ['a national phone number (no country: not compared)', { id: 'c', phone: '06 00 00 00 01' }],
-      ['a Telegram user id that looks like her number', { id: 'c', identity: { channel: 'telegram', account: 'shop', userId: '33600000001' } }],
+      [
+        'a Telegram user id that looks like her number',
+        { id: 'c', identity: { channel: 'telegram', account: 'shop', userId: '33600000001' } },
+      ],
     ];
     for (const [who, owner] of strangers) {
       it(`not ${who}`, async () => {
@@ -352,13 +375,31 @@ describe('shopify status mapping', () => {
     ['shipped', 'PAID', 'PARTIALLY_FULFILLED', null, [['DELIVERED', '2026-11-02T10:00:00Z']]],
     ['shipped', 'PAID', 'FULFILLED', null, [['IN_TRANSIT', null]]],
     ['shipped', 'PAID', 'FULFILLED', null, [['OUT_FOR_DELIVERY', null]]],
-    ['shipped', 'PAID', 'FULFILLED', null, [['DELIVERED', '2026-11-02T10:00:00Z'], ['IN_TRANSIT', null]]],
+    [
+      'shipped',
+      'PAID',
+      'FULFILLED',
+      null,
+      [
+        ['DELIVERED', '2026-11-02T10:00:00Z'],
+        ['IN_TRANSIT', null],
+      ],
+    ],
     ['shipped', 'PAID', 'FULFILLED', null, [['CANCELED', null]]],
     ['shipped', 'PAID', 'FULFILLED', null, []],
     ['delivered', 'PAID', 'FULFILLED', null, [['DELIVERED', null]]],
     ['delivered', 'PAID', 'FULFILLED', null, [['FULFILLED', '2026-11-02T10:00:00Z']]],
     ['delivered', 'PAID', 'FULFILLED', null, [['PICKED_UP', null]]],
-    ['delivered', 'PAID', 'FULFILLED', null, [['CANCELED', null], ['DELIVERED', null]]],
+    [
+      'delivered',
+      'PAID',
+      'FULFILLED',
+      null,
+      [
+        ['CANCELED', null],
+        ['DELIVERED', null],
+      ],
+    ],
     ['delivered', 'PARTIALLY_REFUNDED', 'FULFILLED', null, [['DELIVERED', null]]],
     ['delivered', 'PAID', 'FULFILLMENT_NOT_REQUIRED', null, []],
     ['cancelled', 'PAID', 'UNFULFILLED', '2026-11-01T09:00:00Z', []],
@@ -375,7 +416,11 @@ describe('shopify status mapping', () => {
         displayFinancialStatus: financial,
         displayFulfillmentStatus: fulfillment,
         cancelledAt,
-        fulfillments: shipments.map(([displayStatus, deliveredAt]) => ({ displayStatus, deliveredAt, trackingInfo: [] })),
+        fulfillments: shipments.map(([displayStatus, deliveredAt]) => ({
+          displayStatus,
+          deliveredAt,
+          trackingInfo: [],
+        })),
       });
       assert.equal(status, expected);
     });
@@ -393,7 +438,12 @@ describe('shopify errors and rate limits', () => {
     fake.script({
       status: 200,
       body: {
-        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        errors: [
+          {
+            message: 'Throttled',
+            extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+          },
+        ],
         extensions: {
           cost: {
             requestedQueryCost: 52,
@@ -434,7 +484,9 @@ describe('shopify errors and rate limits', () => {
     fake.script({
       status: 429,
       headers: { 'Retry-After': '1.0' },
-      body: { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' },
+      body: {
+        errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+      },
     });
     assert.equal((await orders.findOrder('ML-10198'))?.status, 'delivered');
     const calls = fake.calls.slice(before);

@@ -34,7 +34,8 @@ export function shopifyClient({ endpoint, accessToken }: ShopifyClientOptions): 
       });
       const operation = /query\s+(\w+)/.exec(document)?.[1] ?? 'query';
       const errors = body?.errors;
-      if (typeof errors === 'string') throw new ConnectorHttpError(`${where} ${operation}: ${clip(errors)}`, status, false);
+      if (typeof errors === 'string')
+        throw new ConnectorHttpError(`${where} ${operation}: ${clip(errors)}`, status, false);
       if (errors && errors.length > 0) throw graphqlError(`${where} ${operation}`, errors, body?.extensions?.cost);
       if (!body?.data) throw new ConnectorHttpError(`${where} ${operation}: the answer has no data`, status, false);
       return body.data;

@@ -44,7 +44,10 @@ export function shopifyOrders(client: ShopifyClient): OrderConnector {
           return data.customers.nodes.flatMap((customer) => customer.orders.nodes);
         }),
       ]);
-      return newestFirst(pages.flat().filter((order) => belongsTo(order, keys)), first);
+      return newestFirst(
+        pages.flat().filter((order) => belongsTo(order, keys)),
+        first,
+      );
     },
   };
 }

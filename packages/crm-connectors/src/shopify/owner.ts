@@ -18,7 +18,10 @@ export function ownerKeys(owner: ContactRef): OwnerKeys {
   const phones = new Set<string>();
   const email = owner.email && normaliseEmail(owner.email);
   if (email) emails.add(email);
-  for (const raw of [owner.phone, owner.identity && PHONE_CHANNELS.includes(owner.identity.channel) && owner.identity.userId]) {
+  for (const raw of [
+    owner.phone,
+    owner.identity && PHONE_CHANNELS.includes(owner.identity.channel) && owner.identity.userId,
+  ]) {
     const phone = raw ? normalisePhone(raw) : undefined;
     if (phone) phones.add(phone);
   }
