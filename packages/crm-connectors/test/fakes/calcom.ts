@@ -69,7 +69,6 @@ export interface FakeCalcom {
   eventTypes: FakeEventType[];
   bookings: FakeBooking[];
   requests: RecordedRequest[];
-  /** The next `count` requests are refused as past the API key's rate limit. */
   /** The next `count` requests get a 429 whose window resets in `resetSeconds` (Cal.com's default: 60). */
   rateLimit(count: number, resetSeconds?: number): void;
   /** Slots without `end` even with format=range, as a Cal.com that does not know the range format. */
