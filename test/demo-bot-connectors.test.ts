@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type FakeCalcom, startFakeCalcom } from '../packages/crm-connectors/test/fakes/calcom.js';
+import { type FakeHubspot, startFakeHubspot } from '../packages/crm-connectors/test/fakes/hubspot.js';
 import { type FakeShopify, startFakeShopify } from '../packages/crm-connectors/test/fakes/shopify.js';
 
 const run = promisify(execFile);
@@ -23,6 +24,7 @@ describe('the demo bot on real connectors, by configuration only', () => {
   let botDir: string;
   let shopify: FakeShopify;
   let calcom: FakeCalcom;
+  let hubspot: FakeHubspot;
 
   before(async () => {
     const now = Date.now();
@@ -95,6 +97,8 @@ describe('the demo bot on real connectors, by configuration only', () => {
       ],
     });
 
+    hubspot = await startFakeHubspot({ token: 'pat-test' });
+
     botDir = await mkdtemp(join(tmpdir(), 'passerelle-real-connectors-'));
     await cp(join(ROOT, 'bots/demo'), botDir, { recursive: true });
     const botYaml = await readFile(join(botDir, 'bot.yaml'), 'utf8');
@@ -111,6 +115,10 @@ describe('the demo bot on real connectors, by configuration only', () => {
       '    api_key: { env: CALCOM_API_KEY }',
       '    services: { showroom-visit: 501, lighting-advice: 502 }',
       '    default_attendee_email: rdv@maison-lumiere.example',
+      '  crm:',
+      '    type: hubspot',
+      `    base_url: ${hubspot.url}`,
+      '    token: { env: HUBSPOT_TOKEN }',
       '',
     ].join('\n');
     const replaced = botYaml.replace(/connectors:\n(?: {2}.*\n)+/, connectors);
@@ -121,21 +129,29 @@ describe('the demo bot on real connectors, by configuration only', () => {
   after(async () => {
     await shopify?.close();
     await calcom?.close();
+    await hubspot?.close();
     await rm(botDir, { recursive: true, force: true });
   });
 
-  it('passes the demo bot’s order status and booking conversations against Shopify and Cal.com', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, SHOPIFY_ADMIN_TOKEN: 'shpat_test', CALCOM_API_KEY: 'cal_test' };
+  it('passes the demo bot’s conversations against Shopify, Cal.com and HubSpot', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SHOPIFY_ADMIN_TOKEN: 'shpat_test',
+      CALCOM_API_KEY: 'cal_test',
+      HUBSPOT_TOKEN: 'pat-test',
+    };
     for (const key of Object.keys(env)) if (key.startsWith('NODE_TEST') || key === 'NODE_OPTIONS') delete env[key];
     const cli = ['--conditions=@passerelle/source', '--import', 'tsx', join(ROOT, 'apps/gateway/src/cli.ts')];
-    const files = ['order-status.yaml', 'booking.yaml'].map((name) => join(botDir, 'tests', name));
+    const files = ['order-status.yaml', 'booking.yaml', 'faq-and-commands.yaml'].map((name) =>
+      join(botDir, 'tests', name),
+    );
     const { stdout } = await run(process.execPath, [...cli, 'chat', '--bot-dir', botDir, '--test', ...files], {
       cwd: ROOT,
       env,
     }).catch((error: { stdout: string; stderr: string }) => {
       throw new Error(`chat --test failed:\n${error.stdout}\n${error.stderr}`);
     });
-    assert.match(stdout, /\n7 passed, 0 failed\n/, stdout);
+    assert.match(stdout, /\n13 passed, 0 failed\n/, stdout);
 
     // The answers came from the fakes, not from the demo shop.
     // One lookup per number the scripts type: ML-10234, ML-10311, ML-99999 (not found), ML-10198.
@@ -146,5 +162,11 @@ describe('the demo bot on real connectors, by configuration only', () => {
       ['2026-11-24T09:45:00.000Z'],
       'the booking conversation booked Tuesday 10:45 in Paris',
     );
+    // "Leave a message" became a support case (a HubSpot ticket) on the contact found or created by email.
+    const tickets = [...hubspot.objects.tickets.values()].map((ticket) => ticket.properties.subject);
+    assert.equal(tickets.length, 1, `HubSpot tickets: ${JSON.stringify(tickets)}`);
+    assert.match(String(tickets[0]), /^T-[A-Z2-9]{6} : Proposez-vous des abat-jour sur mesure \?$/);
+    const contacts = [...hubspot.objects.contacts.values()].map((contact) => contact.properties.email);
+    assert.deepEqual(contacts, ['zoe@example.com']);
   });
 });

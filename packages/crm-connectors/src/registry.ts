@@ -24,6 +24,7 @@ import { demoConnector } from './demo/definition.js';
 import { ConnectorConfigError } from './errors.js';
 import { hubspotConnector } from './hubspot/definition.js';
 import { DEFAULT_RESILIENCE, type ResilienceSettings, withResilience } from './resilience.js';
+import { restConnector } from './rest/definition.js';
 import { resolveSecret, Secret } from './secrets.js';
 import { shopifyConnector } from './shopify/definition.js';
 
@@ -50,6 +51,7 @@ export function connectorTypes(): string[] {
 registerConnector(demoConnector);
 registerConnector(calcomConnector);
 registerConnector(hubspotConnector);
+registerConnector(restConnector);
 registerConnector(shopifyConnector);
 
 const CommonSettings = z.object({

@@ -24,7 +24,6 @@ import {
   wrap,
 } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
-import type { ConnectorSet } from './connector-set.js';
 import type { ConnectorKind } from './definition.js';
 import { ConnectorHttpError } from './errors.js';
 

@@ -54,7 +54,7 @@ bookingsContract('demo', async () => {
 });
 
 crmContract('demo', async () => {
-  const { db, connectors, close } = await demo();
+  const { connectors, close } = await demo();
   await connectors.crm.upsertContact({ email: 'camille.roux@example.com', phone: '+33639980491' });
   return {
     crm: connectors.crm,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Db, migrate, openDb, resolveContact } from '@passerelle/core';
+import { type Db, migrate, resolveContact } from '@passerelle/core';
 import { createDemoConnectors, type DemoSeed, loadDemoSeed, SlotTakenError } from '@passerelle/crm-connectors';
 import { DATABASE_BACKENDS, type DatabaseBackend } from '../../../test/support/databases.js';
 import { existsLocally, localToInstant } from '../src/demo/time.js';

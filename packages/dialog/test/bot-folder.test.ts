@@ -341,7 +341,7 @@ const ROWS: Row[] = [
       {
         file: BOT,
         marker: 'idle_timeout: 30 minutes',
-        message: /session.idle_timeout: a duration is a number and a unit: 90s, 30m/,
+        message: /session.idle_timeout: a duration is a number and a unit: .*90s, 30m/,
       },
     ],
   },

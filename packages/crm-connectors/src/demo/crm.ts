@@ -5,7 +5,7 @@
  */
 import { type Db, randomId } from '@passerelle/core';
 import type { CrmConnector, CrmContact } from '../interfaces.js';
-import { normalisePhone, PHONE_CHANNELS, phoneUserIds } from './contact-keys.js';
+import { normalisePhone, PHONE_CHANNELS, phoneUserIds } from '../phones.js';
 
 interface ContactRow {
   id: string;

@@ -5,8 +5,8 @@
  * email or phone first.
  */
 import type { ConnectorContext } from '../definition.js';
-import { normalisePhone } from '../demo/contact-keys.js';
 import type { ContactRef, CrmConnector, CrmContact } from '../interfaces.js';
+import { normalisePhone } from '../phones.js';
 import type { HubspotClient } from './client.js';
 import { type ContactKeys, HubspotContacts } from './contacts.js';
 import { CONTACT_EXTRA, contactProperties, identityPhone, noteBody, splitName, toCrmContact } from './mapping.js';

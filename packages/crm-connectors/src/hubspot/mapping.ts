@@ -4,8 +4,8 @@
  * HTML. Provider types stay in this folder.
  */
 
-import { normalisePhone } from '../demo/contact-keys.js';
 import type { ChannelIdentity, CrmContact } from '../interfaces.js';
+import { normalisePhone } from '../phones.js';
 
 /** What the CRM objects endpoints answer: POST, PATCH, GET and each search result. */
 export interface HubspotObject {

@@ -103,5 +103,7 @@ function templatesOf(operation: OperationSettings): string[] {
 /** Each group of identifying arguments the templates use has one with a value. */
 function identifies(operation: OperationSettings, mustUse: ReadonlyArray<readonly string[]>, args: Args): boolean {
   const used = new Set(templatesOf(operation).flatMap(variablesOf));
-  return mustUse.every((group) => group.filter((name) => used.has(name)).some((name) => lookup(args, name) !== undefined));
+  return mustUse.every((group) =>
+    group.filter((name) => used.has(name)).some((name) => lookup(args, name) !== undefined),
+  );
 }

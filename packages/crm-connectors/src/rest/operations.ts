@@ -29,7 +29,16 @@ export interface OperationSpec {
   optional?: boolean;
 }
 
-const CONTACT_REF = ['id', 'name', 'email', 'phone', 'locale', 'identity.channel', 'identity.account', 'identity.userId'];
+const CONTACT_REF = [
+  'id',
+  'name',
+  'email',
+  'phone',
+  'locale',
+  'identity.channel',
+  'identity.account',
+  'identity.userId',
+];
 const ref = (prefix: string) => CONTACT_REF.map((name) => `${prefix}.${name}`);
 
 const ORDER_FIELDS: Record<string, FieldType> = {

@@ -4,8 +4,9 @@
  * ownership check of findOrder, and a guard against an API that ignores a
  * search filter and answers its first record.
  */
-import { normalisePhone, PHONE_CHANNELS } from '../demo/contact-keys.js';
+
 import type { ContactRef } from '../interfaces.js';
+import { normalisePhone, PHONE_CHANNELS } from '../phones.js';
 import type { Args } from './templates.js';
 
 export interface Person {

@@ -104,7 +104,8 @@ export const RestSettings = z
     const operations = settings.operations as Partial<Record<OperationName, OperationSettings>>;
     for (const name of OPERATION_NAMES) {
       const operation = operations[name];
-      if (operation) checkOperation(specOf(name), operation, (path, message) => problem(['operations', name, ...path], message));
+      if (operation)
+        checkOperation(specOf(name), operation, (path, message) => problem(['operations', name, ...path], message));
     }
     const kinds = servedKinds(operations);
     if (kinds.length === 0) {
@@ -114,7 +115,7 @@ export const RestSettings = z
     for (const kind of kinds) {
       const needed = operationsOf(kind);
       for (const name of needed.filter((name) => !operations[name])) {
-        problem(['operations', name], `missing: a ${kind} connector needs ${needed.join(', ')}`);
+        problem(['operations', name], `missing: serving ${kind} needs ${needed.join(', ')}`);
       }
     }
   });
@@ -124,7 +125,9 @@ type Problem = (path: Array<string | number>, message: string) => void;
 
 /** The kinds an operation is written for. */
 export function servedKinds(operations: Partial<Record<OperationName, unknown>>): ConnectorKind[] {
-  return CONNECTOR_KINDS.filter((kind) => OPERATION_NAMES.some((name) => operations[name] && specOf(name).kind === kind));
+  return CONNECTOR_KINDS.filter((kind) =>
+    OPERATION_NAMES.some((name) => operations[name] && specOf(name).kind === kind),
+  );
 }
 
 function checkAuth(auth: AuthSettings | undefined, problem: Problem): void {
@@ -133,7 +136,10 @@ function checkAuth(auth: AuthSettings | undefined, problem: Problem): void {
   const wrong = templateProblem(template, ['secret']);
   if (wrong) problem(['auth', 'header', 'value'], wrong);
   else if (!variablesOf(template).includes('secret')) {
-    problem(['auth', 'header', 'value'], 'uses {{secret}}: the secret is read from the environment, never written here');
+    problem(
+      ['auth', 'header', 'value'],
+      'uses {{secret}}: the secret is read from the environment, never written here',
+    );
   }
 }
 
@@ -158,7 +164,8 @@ function checkOperation(spec: OperationSpec, operation: OperationSettings, probl
   if (resultProblem) problem(['result'], resultProblem);
   checkMap(spec, operation, problem);
   if (operation.not_found && !spec.notFound) problem(['not_found'], 'has no meaning for this operation');
-  if (operation.conflict && !spec.conflict) problem(['conflict'], 'has no meaning for this operation (book, reschedule)');
+  if (operation.conflict && !spec.conflict)
+    problem(['conflict'], 'has no meaning for this operation (book, reschedule)');
 }
 
 function checkMap(spec: OperationSpec, operation: OperationSettings, problem: Problem): void {
@@ -166,7 +173,10 @@ function checkMap(spec: OperationSpec, operation: OperationSettings, problem: Pr
   const shown = fields.map((name) => (name.endsWith('.*') ? `${name.slice(0, -1)}<name>` : name)).join(', ');
   for (const [ours, theirs] of Object.entries(operation.map)) {
     if (!allowedName(ours, fields)) {
-      problem(['map', ours], fields.length ? `not a field here (the fields are ${shown})` : 'this operation reads nothing');
+      problem(
+        ['map', ours],
+        fields.length ? `not a field here (the fields are ${shown})` : 'this operation reads nothing',
+      );
     }
     const wrong = pathProblem(theirs);
     if (wrong) problem(['map', ours], wrong);

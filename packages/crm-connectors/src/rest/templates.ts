@@ -88,8 +88,12 @@ export function renderBody(body: Json, args: Args): Json | undefined {
     return body.map((item) => renderBody(item, args)).filter((item): item is Json => item !== undefined);
   }
   if (body === null || typeof body !== 'object') return body;
-  const entries = Object.entries(body).map(([key, value]) => [key, renderBody(value, args)] as const);
-  return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+  const rendered: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(body)) {
+    const inner = renderBody(value, args);
+    if (inner !== undefined) rendered[key] = inner;
+  }
+  return rendered;
 }
 
 /** Every string in a body template, with where it is (for error paths). */

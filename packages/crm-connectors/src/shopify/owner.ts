@@ -4,8 +4,9 @@
  * too; an order belongs to that person when its own email or phone, or its
  * customer's, is one of them. Emails compare without case, phones in E.164.
  */
-import { normalisePhone, PHONE_CHANNELS } from '../demo/contact-keys.js';
+
 import type { ContactRef } from '../interfaces.js';
+import { normalisePhone, PHONE_CHANNELS } from '../phones.js';
 import type { ShopifyOrderNode } from './types.js';
 
 export interface OwnerKeys {
