@@ -85,6 +85,10 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       closers.push(async () => process.off('SIGHUP', onHangup));
       // Connectors follow the bot folder as it was at start; a change of connectors needs a restart.
       const connectors = await openBotConnectors(bot.definition, { db, logger });
+      const chosen = Object.entries(bot.definition.settings.connectors).map(
+        ([kind, choice]) => `${kind}: ${typeof choice === 'string' ? choice : (choice.type ?? choice.package)}`,
+      );
+      logger.info({ connectors: chosen }, chosen.length > 0 ? `connectors: ${chosen.join(', ')}` : 'no connectors');
       const dialog = startDialogWorker({
         redis,
         db,
