@@ -160,4 +160,54 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'hybrid mode: operators, handoff assignment, ticket history, conversation notes',
+    sql: `
+      -- People who answer when the bot hands over. Teams (hours, holidays) are in the bot folder.
+      create table operators (
+        id text primary key,
+        email text not null unique,
+        name text not null,
+        role text not null check (role in ('operator', 'manager')),
+        team text not null default 'support',
+        -- scrypt, with its parameters and salt: "scrypt$N$r$p$salt$hash"
+        password_hash text not null,
+        max_conversations integer not null default 3 check (max_conversations > 0),
+        active boolean not null default true,
+        created_at timestamptz not null default now()
+      );
+
+      alter table handoffs add column team text not null default 'support';
+      alter table handoffs add column operator_id text references operators(id) on delete set null;
+      alter table handoffs add column assigned_at timestamptz;
+      alter table handoffs add column first_reply_at timestamptz;
+      alter table handoffs add column closed_at timestamptz;
+      alter table handoffs drop constraint handoffs_status_check;
+      alter table handoffs add constraint handoffs_status_check
+        check (status in ('waiting', 'assigned', 'closed', 'cancelled', 'expired'));
+      create index handoffs_operator on handoffs (operator_id, status);
+
+      -- What happened to a ticket, for the operator and for proof: created, assigned, replied, status, note.
+      create table ticket_events (
+        id bigint generated always as identity primary key,
+        ticket_id text not null references tickets(id) on delete cascade,
+        actor text not null,
+        kind text not null,
+        body text,
+        created_at timestamptz not null default now()
+      );
+      create index ticket_events_ticket on ticket_events (ticket_id, id);
+
+      -- Operators' notes on a conversation (not sent to the customer).
+      create table conversation_notes (
+        id bigint generated always as identity primary key,
+        conversation_id text not null references conversations(id) on delete cascade,
+        operator_id text references operators(id) on delete set null,
+        body text not null,
+        created_at timestamptz not null default now()
+      );
+      create index conversation_notes_conversation on conversation_notes (conversation_id, id);
+    `,
+  },
 ];
