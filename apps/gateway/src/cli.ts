@@ -16,6 +16,7 @@ import {
  * `gateway`: one program for every role and chore. Run `gateway --help`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerOperatorCommands } from './operators-cli.js';
 import { ROLES, type Role, startRuntime } from './runtime.js';
 
 const program = new Command()
@@ -185,6 +186,13 @@ program
       await redis.quit();
     }
   });
+
+registerOperatorCommands(program, {
+  openDb: () => {
+    const config = configOrExit();
+    return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  },
+});
 
 function positiveInt(value: string): number {
   const n = Number(value);

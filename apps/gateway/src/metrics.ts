@@ -8,7 +8,12 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface Metrics {
   registry: Registry;
   observer: PipelineObserver;
+  /** Hybrid mode: what customers judge: how long they wait for a person, and for the person's first words. */
+  hybrid: { handoffWaited(seconds: number): void; firstHumanReply(seconds: number): void };
 }
+
+/** Waiting for a person is minutes, not milliseconds. */
+const HUMAN_BUCKETS = [5, 15, 30, 60, 120, 180, 300, 600, 900, 1800, 3600];
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10, 15, 30];
 
@@ -59,6 +64,19 @@ export function createMetrics(queues: PipelineQueues): Metrics {
     },
   });
 
+  const handoffWait = new Histogram({
+    name: 'passerelle_handoff_wait_seconds',
+    help: 'From a conversation asking for a person to an operator getting it.',
+    buckets: HUMAN_BUCKETS,
+    registers: [registry],
+  });
+  const firstHumanReply = new Histogram({
+    name: 'passerelle_first_human_reply_seconds',
+    help: "From a conversation asking for a person to the operator's first reply.",
+    buckets: HUMAN_BUCKETS,
+    registers: [registry],
+  });
+
   const observer: PipelineObserver = {
     inboundReceived: (channel: Channel, result) => inbound.inc({ channel, result }),
     dialogStepHandled: (channel: Channel, seconds) => dialogStep.observe({ channel }, seconds),
@@ -67,5 +85,12 @@ export function createMetrics(queues: PipelineQueues): Metrics {
       if (seconds !== undefined) receiveToSend.observe({ channel }, seconds);
     },
   };
-  return { registry, observer };
+  return {
+    registry,
+    observer,
+    hybrid: {
+      handoffWaited: (seconds) => handoffWait.observe(seconds),
+      firstHumanReply: (seconds) => firstHumanReply.observe(seconds),
+    },
+  };
 }

@@ -29,7 +29,10 @@ import {
   safeRedisAddress,
   waitForRedis,
 } from '@passerelle/core';
-import { BotHost, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
+import { ALWAYS_OPEN, BotHost, HandoffDesk, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
+import { consoleApi } from './console/api.js';
+import { createConsoleAuth } from './console/auth.js';
+import { startDeskSweeper } from './console/sweeper.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './metrics.js';
 
@@ -65,6 +68,15 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     const queues = openPipelineQueues(redis, config);
     closers.push(() => queues.close());
     const metrics = createMetrics(queues);
+    // Hybrid mode: the queue of conversations waiting for a person, shared by every process.
+    const desk = new HandoffDesk({
+      db,
+      redis,
+      prefix: config.redisKeyPrefix,
+      queues,
+      logger,
+      onAssigned: metrics.hybrid.handoffWaited,
+    });
     const startsGateway = role !== 'worker';
     const startsWorker = role !== 'gateway';
 
@@ -98,7 +110,11 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         config,
         logger,
         observer: metrics.observer,
+        desk,
+        teams: () => bot.definition.teams,
       });
+      const sweeper = startDeskSweeper(desk, () => bot.definition.teams ?? ALWAYS_OPEN, logger);
+      closers.push(async () => sweeper.stop());
       const senders = createChannelSenders({ config, redis, logger });
       closers.push(() => Promise.all([...senders.values()].map((sender) => sender.close?.())));
       const sender = startChannelSender({
@@ -126,6 +142,34 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       },
       refused: (channel) => metrics.observer.inboundReceived(channel, 'refused'),
     };
+    const consoleRouters = [];
+    if (startsGateway) {
+      // The console's live events come from every process through Redis; a subscribed connection does only that.
+      const consoleSubscriber = connectRedis(config.redisUrl, `passerelle-${role}-console`);
+      closers.push(() => consoleSubscriber.quit());
+      consoleSubscriber.setMaxListeners(0);
+      await consoleSubscriber.subscribe(desk.eventsChannel());
+      const auth = createConsoleAuth({
+        db,
+        redis,
+        prefix: config.redisKeyPrefix,
+        secureCookies: config.publicUrl.startsWith('https:'),
+        logger,
+      });
+      consoleRouters.push(
+        auth.router,
+        consoleApi({
+          db,
+          redis,
+          subscriber: consoleSubscriber,
+          queues,
+          desk,
+          logger,
+          requireOperator: auth.requireOperator,
+          observe: metrics.hybrid,
+        }),
+      );
+    }
     const app = createApp({
       redis,
       db,
@@ -135,6 +179,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       adminToken: config.adminToken,
       servePages: startsGateway,
       mountWebhooks: startsGateway ? (router) => mountChannelWebhooks(router, channelContext) : undefined,
+      consoleRouters,
     });
     const server = createServer(app);
     let socket: { close(): Promise<void> } | undefined;

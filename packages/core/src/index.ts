@@ -20,5 +20,12 @@ export { openPipelineQueues, type PipelineQueues, retryDeadLetter, stageSettings
 export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater } from './pipeline/retry.js';
 export { conversationKey, QUEUE, type QueueName } from './queues/names.js';
 export { connectRedis, type Redis, safeRedisAddress, waitForRedis } from './queues/redis.js';
+export {
+  checkPasswordPolicy,
+  hashPassword,
+  PASSWORD_MIN_LENGTH,
+  PasswordPolicyError,
+  verifyPassword,
+} from './security/passwords.js';
 export * from './storage/index.js';
 export { Duration, parseDuration } from './text/duration.js';

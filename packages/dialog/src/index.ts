@@ -6,6 +6,10 @@ export { BotFolderError, formatProblems, type Problem } from './bot-folder/yaml-
 export { BotHost, type ReloadResult, reloadChannel } from './bot-host.js';
 export { DialogEngine } from './engine/dialog-engine.js';
 export type { DialogServices, TicketRequest } from './engine/services.js';
+export { type ConsoleEvent, HandoffDesk, type HandoffEnd, SYSTEM_PAYLOAD } from './hybrid/desk.js';
+export { describeWait, waitEstimate } from './hybrid/estimate.js';
+export { describeHours, formatReopening, isOpen, nextOpening } from './hybrid/hours.js';
+export { ALWAYS_OPEN, loadTeams, type Team, type TeamsFile, teamFor } from './hybrid/teams.js';
 export { type Session, SessionStore } from './session-store.js';
 export {
   type ConversationResult,

@@ -24,6 +24,8 @@ import {
 import type { ConnectorSet } from '@passerelle/crm-connectors';
 import type { Bot } from './bot.js';
 import { workerServices } from './engine/worker-services.js';
+import type { HandoffDesk } from './hybrid/desk.js';
+import type { TeamsFile } from './hybrid/teams.js';
 import { SessionStore } from './session-store.js';
 
 export interface DialogWorkerDeps {
@@ -33,13 +35,16 @@ export interface DialogWorkerDeps {
   bot: Bot;
   /** The CRM, order and booking connectors flows call; absent kinds make those calls fail politely. */
   connectors?: ConnectorSet;
+  /** Hybrid mode: the queue for people and the teams' hours (the bot folder's teams.yaml, as reloaded). */
+  desk?: HandoffDesk;
+  teams?: () => TeamsFile | undefined;
   config: Pick<Config, 'redisKeyPrefix' | 'pipeline'>;
   logger: Logger;
   observer: PipelineObserver;
 }
 
 /** Only these kinds are something a person said; receipts and joins get no answer. */
-const ANSWERABLE = new Set<InboundEvent['kind']>(['message', 'postback']);
+const ANSWERABLE = new Set<InboundEvent['kind']>(['message', 'postback', 'system']);
 
 export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<InboundEvent> {
   const { db, queues, bot, config, logger, observer } = deps;
@@ -67,8 +72,28 @@ export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<Inbound
         await markDeliveryByProviderId(db, receipt.outboundProviderId, { status: receipt.state, error: receipt.error });
       }
       if (!ANSWERABLE.has(event.kind)) return;
-      const services = workerServices({ db, event, contact, connectors: deps.connectors ?? {}, logger });
+      const services = workerServices({
+        db,
+        event,
+        contact,
+        connectors: deps.connectors ?? {},
+        logger,
+        desk: deps.desk,
+        teams: deps.teams,
+      });
       const answer = await bot.answer({ event, contact, state: session.state, services });
+      // With a person on the conversation (or waiting for one), the console sees the customer's words live.
+      if (deps.desk && event.kind !== 'system' && (session.state.handoff || answer.state.handoff)) {
+        const text = event.content.text ?? event.content.postback?.title ?? '';
+        await deps.desk.publish({
+          type: 'message',
+          conversationId: event.conversationId,
+          direction: 'in',
+          text,
+          at: event.receivedAt,
+          from: contact.displayName ?? event.sender.name ?? '',
+        });
+      }
       const now = new Date();
       replies = answer.messages.map((parts, index) => replyToEvent(event, parts, index, now));
       await recordOutbound(db, replies);

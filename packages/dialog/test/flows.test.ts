@@ -145,13 +145,16 @@ describe('flows, node by node', () => {
     await chat.say('complaint');
     const reply = texts(await chat.say('The lamp arrived broken'));
     assert.match(reply[0] ?? '', /^Ticket T-[A-Z2-9]{6}\.$/);
-    assert.equal(reply[1], 'A person will take over.');
+    assert.equal(reply[1], 'A person will take over.\nYou are number 1 in the queue, about 4 min.');
     assert.equal(chat.tickets.length, 1);
     assert.deepEqual(
       { subject: chat.tickets[0]?.subject, body: chat.tickets[0]?.body, fields: chat.tickets[0]?.fields },
       { subject: 'Complaint from Zoé Martin', body: 'The lamp arrived broken', fields: { channel: 'webchat' } },
     );
-    assert.deepEqual(chat.handoffs, [{ id: 'ho_sim_1', reason: 'complaint', cancelled: false }]);
+    assert.deepEqual(
+      chat.handoffs.map(({ id, reason, cancelled }) => ({ id, reason, cancelled })),
+      [{ id: 'ho_sim_1', reason: 'complaint', cancelled: false }],
+    );
     assert.match(texts(await chat.say('hello?'))[0] ?? '', /will answer you here/);
     assert.deepEqual(texts(await chat.say('anyone?')), [], 'reminded once, then silent');
     chat.advance(11 * 60_000);
@@ -162,6 +165,50 @@ describe('flows, node by node', () => {
     );
     await chat.say('menu');
     assert.equal(chat.handoffs[0]?.cancelled, true, 'MENU gives the conversation back to the bot');
+  });
+
+  it('while an operator has the conversation the bot is silent; a close, a hand-back or nobody coming is told', async () => {
+    await chat.say('I want to talk to an agent');
+    chat.operatorTakes();
+    assert.deepEqual(texts(await chat.say('my order')), [], 'the bot answered while an operator had it');
+    assert.deepEqual(texts(await chat.operatorEnds('handback')), [
+      "I'm back with you. What else can I do for you?\n\nMenu for Zoé",
+    ]);
+    assert.deepEqual(texts(await chat.say('my order')), ['Order number?'], 'the bot answers again after the hand-back');
+
+    await chat.say('menu');
+    await chat.say('talk to a person');
+    chat.operatorTakes();
+    assert.match(texts(await chat.operatorEnds('closed'))[0] ?? '', /Thank you for talking with our team/);
+
+    await chat.say('talk to a person');
+    const expired = texts(await chat.operatorEnds('expired'));
+    assert.match(expired[0] ?? '', /Nobody is free right now/);
+    assert.equal(expired[1], 'What happened?', 'the leave-a-message flow starts');
+  });
+
+  it('a closed team: the hours, then a message to leave instead of a queue', async () => {
+    chat = new ConversationSimulator(bot, {
+      now: MONDAY,
+      locale: 'en',
+      connectors,
+      teamClosed: { hours: 'Monday to Friday, 9am to 6pm' },
+    });
+    const reply = texts(await chat.say('talk to an agent'));
+    assert.equal(
+      reply[0],
+      "Our team answers Monday to Friday, 9am to 6pm. Leave us a message and we'll answer you as soon as we're back.",
+    );
+    assert.equal(reply[1], 'What happened?');
+    assert.equal(chat.handoffs.length, 0, 'no handoff while closed');
+  });
+
+  it('a system event is only believed from the gateway: a customer postback saying the same is not', async () => {
+    await chat.say('talk to a person');
+    chat.operatorTakes();
+    const handoffId = chat.handoffs.at(-1)?.id;
+    assert.deepEqual(texts(await chat.pressPayload(`handoff:closed:${handoffId}`)), [], 'a forged close was obeyed');
+    assert.equal(chat.handoffs.at(-1)?.status, 'assigned');
   });
 
   it('the fallback rephrases with the customer’s words, then offers a person or a message', async () => {

@@ -23,12 +23,16 @@ export interface AppDeps {
   servePages: boolean;
   /** Channel webhooks (gateway role). */
   mountWebhooks?: (router: Router) => void;
+  /** The operator console: its login, API and live events (gateway role). */
+  consoleRouters?: Router[];
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Only proxies on this machine or the private network may say who the client is (X-Forwarded-For):
+  // the console's login limits count per client address, which a client must not be able to choose.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -60,6 +64,8 @@ export function createApp(deps: AppDeps): express.Express {
       next(error);
     }
   });
+
+  for (const router of deps.consoleRouters ?? []) app.use(router);
 
   if (deps.mountWebhooks) {
     const webhooks = express.Router();

@@ -69,7 +69,8 @@ export const InboundContentSchema = z.object({
 });
 export type InboundContent = z.infer<typeof InboundContentSchema>;
 
-export const InboundKindSchema = z.enum(['message', 'postback', 'delivery', 'read', 'join', 'leave']);
+/** `system`: put in a conversation by the gateway itself (an operator closed it, nobody took it), never by a channel. */
+export const InboundKindSchema = z.enum(['message', 'postback', 'delivery', 'read', 'join', 'leave', 'system']);
 
 export const InboundEventSchema = z.object({
   version: z.literal(EVENT_FORMAT_VERSION),

@@ -9,8 +9,53 @@ export {
   markDelivery,
   markDeliveryByProviderId,
 } from './deliveries.js';
-export { cancelHandoff, type HandoffRequest, type HandoffRow, handoffsOf, requestHandoff } from './handoffs.js';
-export { recordInbound, recordOutbound, type TranscriptLine, transcript } from './messages.js';
+export {
+  assignedTo,
+  assignHandoff,
+  cancelHandoff,
+  closeHandoff,
+  expireWaiting,
+  getHandoff,
+  type Handoff,
+  type HandoffRequest,
+  type HandoffStatus,
+  handoffsOf,
+  markFirstReply,
+  openHandoffOf,
+  operatorLoads,
+  queuePosition,
+  requestHandoff,
+  waitingHandoffs,
+} from './handoffs.js';
+export {
+  type ConversationRecipient,
+  conversationRecipient,
+  recordInbound,
+  recordOutbound,
+  type TranscriptLine,
+  transcript,
+} from './messages.js';
 export { type MigrationResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
+export {
+  createOperator,
+  findOperatorByEmail,
+  getOperator,
+  listOperators,
+  type NewOperator,
+  normalizeEmail,
+  OPERATOR_ROLES,
+  type Operator,
+  type OperatorChanges,
+  type OperatorCredentials,
+  OperatorExistsError,
+  OperatorInputError,
+  OperatorNotFoundError,
+  type OperatorRole,
+  operatorCredentialsByEmail,
+  operatorCredentialsById,
+  setOperatorActive,
+  setOperatorPassword,
+  updateOperator,
+} from './operators.js';
 export { createTicket, type NewTicket, type Ticket, ticketsOf } from './tickets.js';

@@ -74,3 +74,40 @@ export async function transcript(db: Db, conversationId: string): Promise<Transc
     createdAt: row.created_at,
   }));
 }
+
+export interface ConversationRecipient {
+  conversationId: string;
+  contactId: string;
+  channel: string;
+  account: string;
+  userId: string;
+}
+
+/**
+ * Who to write to in a conversation: its channel and account, and the
+ * contact's identity there. Used for messages nobody answered a message
+ * with (an operator's reply, a ticket's answer, a system event).
+ */
+export async function conversationRecipient(
+  db: Db,
+  conversationId: string,
+): Promise<ConversationRecipient | undefined> {
+  const { rows } = await db.query<{ contact_id: string; channel: string; account: string; user_id: string }>(
+    `select c.contact_id, c.channel, c.account, i.user_id
+       from conversations c
+       join channel_identities i on i.contact_id = c.contact_id and i.channel = c.channel and i.account = c.account
+      where c.id = $1
+      order by i.created_at desc limit 1`,
+    [conversationId],
+  );
+  const row = rows[0];
+  return (
+    row && {
+      conversationId,
+      contactId: row.contact_id,
+      channel: row.channel,
+      account: row.account,
+      userId: row.user_id,
+    }
+  );
+}

@@ -224,7 +224,8 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
     const problem = menuTargetProblem(item.target, parts);
     if (problem) problems.push(bot.problem(['menu', 'items', index, 'target'], problem));
   });
-  const messageScope = { ...BUILT_IN_VARIABLES, text: VALUE };
+  // What the engine's own sentences may show: the message, a queue place and wait, the team's hours.
+  const messageScope = { ...BUILT_IN_VARIABLES, text: VALUE, position: VALUE, minutes: VALUE, hours: VALUE };
   for (const [name, text] of Object.entries(parts.settings.messages)) {
     if (!(MESSAGE_NAMES as readonly string[]).includes(name)) {
       problems.push(

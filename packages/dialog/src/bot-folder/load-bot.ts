@@ -11,6 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FaqFile } from '../faq/faq-file.js';
 import { FaqIndex } from '../faq/faq-index.js';
+import { loadTeams, type TeamsFile } from '../hybrid/teams.js';
 import { checkBot } from './check-flows.js';
 import {
   BotSettings,
@@ -33,6 +34,8 @@ export interface BotDefinition {
   settings: BotSettings;
   flows: Map<string, Flow>;
   faq: FaqIndex | undefined;
+  /** Who answers when the bot hands over, and when (teams.yaml); undefined: always open, one team. */
+  teams: TeamsFile | undefined;
   /** A digest of every file: sessions remember it to notice that the bot changed under them. */
   version: string;
   /** Not wrong, but probably not meant (a node nothing leads to). */
@@ -108,6 +111,9 @@ export async function loadBot(dir: string): Promise<BotDefinition> {
     }
   }
 
+  const { teams, problems: teamProblems } = await loadTeams(dir);
+  problems.push(...teamProblems);
+
   const warnings: Problem[] = [];
   if (settings && botSource && problems.length === 0) {
     const checked = checkBot({ settings, botSource, flows, flowFiles, faq });
@@ -117,7 +123,9 @@ export async function loadBot(dir: string): Promise<BotDefinition> {
   if (problems.length > 0 || !settings) throw new BotFolderError(problems);
   const problemAt = (path: readonly PathSegment[], message: string): Problem =>
     botSource?.problem(path, message) ?? { file: join(dir, BOT_FILE), line: 1, column: 1, message };
-  return { dir, settings, flows, faq, version: digest.digest('hex').slice(0, 12), warnings, problemAt };
+  // teams.yaml is part of the version: a change of hours is a change of the bot.
+  if (teams) digest.update(JSON.stringify(teams));
+  return { dir, settings, flows, faq, teams, version: digest.digest('hex').slice(0, 12), warnings, problemAt };
 }
 
 function parseFlow(source: YamlSource, problems: Problem[]): Flow | undefined {

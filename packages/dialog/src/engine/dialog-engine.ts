@@ -77,7 +77,7 @@ export class DialogEngine implements Bot {
       forget(state);
     }
 
-    await this.handle(turn, text, payload);
+    await this.handle(turn, text, payload, event.kind);
 
     state.locale = turn.locale;
     state.lastActiveAt = now.toISOString();
@@ -87,10 +87,19 @@ export class DialogEngine implements Bot {
     return { messages: out.messages, state: state as Record<string, unknown> };
   }
 
-  private async handle(turn: Turn, text: string, payload: string | undefined): Promise<void> {
+  private async handle(turn: Turn, text: string, payload: string | undefined, kind: string): Promise<void> {
     const { state } = turn;
+    // Only the gateway puts `system` events in a conversation; a channel's postback saying the same is ignored.
+    if (kind === 'system') return this.system(turn, payload ?? '');
     const command = payload ? payloadCommand(payload) : this.commands.match(text);
     if (command) return this.command(turn, command);
+
+    if (state.handoff) {
+      const status = await turn.services.handoffStatus(state.handoff.id);
+      // A person has the conversation: they answer, the bot stays quiet (commands above still work).
+      if (status === 'assigned') return;
+      if (status === 'ended') state.handoff = undefined;
+    }
 
     // A photo, a location or a voice note on its own: say what the bot can read instead of "pardon?".
     // (While a person is expected, it is theirs to see.)
@@ -162,6 +171,20 @@ export class DialogEngine implements Bot {
     turn.state.misses = 0;
     if (isLocale(trigger.locale, this.bot.settings.locales)) turn.locale = trigger.locale;
     return turn.startFlow(trigger.flow);
+  }
+
+  /** What the desk says happened to the handoff: closed by the operator, handed back, or nobody came. */
+  private async system(turn: Turn, payload: string): Promise<void> {
+    const [scope, what, id] = payload.split(':');
+    if (scope !== 'handoff' || !turn.state.handoff || turn.state.handoff.id !== id) return;
+    turn.state.handoff = undefined;
+    if (what === 'closed') return turn.out.text(turn.message('operator_closed'));
+    if (what === 'handback') return turn.showMenu(turn.message('handed_back'));
+    if (what === 'expired') {
+      turn.out.text(turn.message('nobody_free'));
+      const leave = this.bot.settings.leave_message_flow;
+      if (leave) await turn.startFlow(leave);
+    }
   }
 
   private async command(turn: Turn, command: Command): Promise<void> {

@@ -62,9 +62,9 @@ export class Turn {
     this.out.text(render(this.pick(text), this.scope(), this.renderContext()));
   }
 
-  message(name: MessageName): string {
+  message(name: MessageName, values: Record<string, string> = {}): string {
     const text = this.bot.settings.messages[name] ?? DEFAULT_MESSAGES[name];
-    return render(this.pick(text), this.scope({ text: this.text }), this.renderContext());
+    return render(this.pick(text), this.scope({ text: this.text, ...values }), this.renderContext());
   }
 
   pick(text: Text): string {
@@ -311,9 +311,19 @@ export class Turn {
 
   async handoff(reason: string, say?: Text): Promise<void> {
     this.endFlow();
-    const { id } = await this.services.requestHandoff(reason);
-    this.state.handoff = { id, since: this.services.now().toISOString() };
-    this.out.text(say ? render(this.pick(say), this.scope(), this.renderContext()) : this.message('handoff'));
+    const outcome = await this.services.requestHandoff(reason);
+    if (!outcome.queued) {
+      // Closed: the team's hours, then "leave us a message" when the bot folder has that flow.
+      this.out.text(this.message('closed_now', { hours: outcome.hours }));
+      const leave = this.bot.settings.leave_message_flow;
+      if (leave) await this.startFlow(leave);
+      return;
+    }
+    this.state.handoff = { id: outcome.id, since: this.services.now().toISOString() };
+    const intro = say ? render(this.pick(say), this.scope(), this.renderContext()) : this.message('handoff');
+    const position =
+      this.locale === 'fr' ? (outcome.position === 1 ? '1er' : `${outcome.position}e`) : `number ${outcome.position}`;
+    this.out.text(`${intro}\n${this.message('queue_position', { position, minutes: String(outcome.minutes) })}`);
   }
 
   /** The person as a connector needs them: the gateway's contact plus what this conversation adds. */

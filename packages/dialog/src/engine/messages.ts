@@ -47,6 +47,26 @@ export const DEFAULT_MESSAGES = {
     en: "I'm passing you to a member of our team; they will answer you here. Write MENU to come back to the assistant.",
     fr: 'Je vous mets en relation avec un membre de notre équipe, qui vous répondra ici. Écrivez MENU pour revenir à l’assistant.',
   },
+  queue_position: {
+    en: 'You are {{position}} in the queue, about {{minutes}} min.',
+    fr: "Vous êtes {{position}} dans la file d'attente, environ {{minutes}} min.",
+  },
+  closed_now: {
+    en: "Our team answers {{hours}}. Leave us a message and we'll answer you as soon as we're back.",
+    fr: 'Notre équipe répond {{hours}}. Laissez-nous un message : nous vous répondrons dès notre retour.',
+  },
+  nobody_free: {
+    en: "Nobody is free right now, sorry. Leave us a message and we'll answer you as soon as possible.",
+    fr: "Personne n'est disponible pour le moment, désolé. Laissez-nous un message : nous vous répondrons au plus vite.",
+  },
+  operator_closed: {
+    en: 'Thank you for talking with our team. Write any time if you need us again.',
+    fr: 'Merci pour cet échange avec notre équipe. Écrivez-nous quand vous voulez si besoin.',
+  },
+  handed_back: {
+    en: "I'm back with you. What else can I do for you?",
+    fr: "Je reprends la conversation. Que puis-je faire d'autre pour vous ?",
+  },
   waiting: {
     en: 'A member of our team will answer you here as soon as possible. Write MENU to come back to the assistant.',
     fr: 'Un membre de notre équipe vous répondra ici dès que possible. Écrivez MENU pour revenir à l’assistant.',

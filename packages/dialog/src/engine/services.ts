@@ -1,6 +1,10 @@
 import type { Logger } from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
 
+export type HandoffOutcome =
+  | { queued: true; id: string; position: number; minutes: number }
+  | { queued: false; hours: string; reopening?: string | undefined };
+
 export interface TicketRequest {
   subject: string;
   body: string;
@@ -20,7 +24,11 @@ export interface DialogServices {
   /** True when this changed something (false: already opted out). */
   optOut(): Promise<boolean>;
   optIn(): Promise<boolean>;
-  requestHandoff(reason: string): Promise<{ id: string }>;
+  /** Queues the conversation for a person, or says the team is closed (then the bot takes a message). */
+  requestHandoff(reason: string): Promise<HandoffOutcome>;
+  /** Where the handoff stands now: an operator may have taken it, or ended it, since the last message. */
+  handoffStatus(id: string): Promise<'waiting' | 'assigned' | 'ended'>;
+  /** The customer went back to the bot (MENU): ends the handoff, waiting or taken. */
   cancelHandoff(id: string): Promise<void>;
   /** Returns a reference the customer can quote. */
   createTicket(ticket: TicketRequest): Promise<{ id: string }>;

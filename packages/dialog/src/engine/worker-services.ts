@@ -6,16 +6,23 @@
 import { createHash } from 'node:crypto';
 import {
   type Contact,
-  cancelHandoff,
+  closeHandoff,
   createTicket,
   type Db,
+  getHandoff,
   type InboundEvent,
   type Logger,
+  queuePosition,
   recordOptIn,
   recordOptOut,
   requestHandoff,
 } from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
+import type { HandoffDesk } from '../hybrid/desk.js';
+import { waitEstimate } from '../hybrid/estimate.js';
+import { describeHours, formatReopening, isOpen, nextOpening } from '../hybrid/hours.js';
+import { ALWAYS_OPEN, type TeamsFile } from '../hybrid/teams.js';
+import { pickLocale } from '../text.js';
 import type { DialogServices } from './services.js';
 
 export function workerServices(deps: {
@@ -25,20 +32,70 @@ export function workerServices(deps: {
   connectors: ConnectorSet;
   logger: Logger;
   now?: () => Date;
+  /** Hybrid mode: the queue for people, and the teams' hours (bot folder teams.yaml). */
+  desk?: HandoffDesk | undefined;
+  teams?: (() => TeamsFile | undefined) | undefined;
 }): DialogServices {
   const { db, event, contact } = deps;
   const identity = { channel: event.channel, account: event.account, userId: event.sender.id };
-  return {
+  const services: DialogServices = {
     connectors: deps.connectors,
     optOut: () => recordOptOut(db, identity, 'keyword'),
     optIn: () => recordOptIn(db, identity, 'keyword'),
     async requestHandoff(reason) {
+      const now = services.now();
+      const teams = deps.teams?.() ?? ALWAYS_OPEN;
+      const teamId = teams.default_team;
+      const team = teams.teams[teamId];
+      if (team && !isOpen(team, now)) {
+        const locale = pickLocale(contact.locale, event.sender.locale) ?? 'fr';
+        const reopening = nextOpening(team, now);
+        return {
+          queued: false,
+          hours: describeHours(team, locale),
+          reopening: reopening && formatReopening(reopening, team, locale),
+        };
+      }
       const id = `ho_${digest(event.id, 'handoff')}`;
-      await requestHandoff(db, { id, conversationId: event.conversationId, contactId: contact.id, reason });
+      await requestHandoff(db, {
+        id,
+        conversationId: event.conversationId,
+        contactId: contact.id,
+        reason,
+        team: teamId,
+      });
       deps.logger.info({ handoff: id, conversation: event.conversationId, reason }, 'conversation handed to a human');
-      return { id };
+      const online = deps.desk ? await deps.desk.onlineOperators() : [];
+      if (deps.desk) {
+        await deps.desk.publish({ type: 'queue', team: teamId });
+        await deps.desk.assignWaiting();
+      }
+      const handoff = await getHandoff(db, id);
+      const position = handoff?.status === 'waiting' ? await queuePosition(db, { id, team: teamId }) : 1;
+      const { minutes } = waitEstimate({
+        position,
+        operatorsFree: handoff?.status === 'assigned' ? 1 : 0,
+        operatorsOnline: online.length,
+        averageHandlingMs: team?.average_handling ?? 4 * 60_000,
+      });
+      return { queued: true, id, position, minutes };
     },
-    cancelHandoff: (id) => cancelHandoff(db, id),
+    async handoffStatus(id) {
+      const handoff = await getHandoff(db, id);
+      return handoff?.status === 'waiting' || handoff?.status === 'assigned' ? handoff.status : 'ended';
+    },
+    async cancelHandoff(id) {
+      const handoff = await getHandoff(db, id);
+      if (handoff && (await closeHandoff(db, id))) {
+        await deps.desk?.publish({
+          type: 'ended',
+          handoffId: id,
+          conversationId: handoff.conversationId,
+          how: 'closed',
+        });
+        await deps.desk?.publish({ type: 'queue', team: handoff.team });
+      }
+    },
     async createTicket(ticket) {
       const id = ticketReference(event.id, ticket.subject);
       await createTicket(db, {
@@ -55,6 +112,7 @@ export function workerServices(deps: {
     now: deps.now ?? (() => new Date()),
     logger: deps.logger,
   };
+  return services;
 }
 
 function digest(...parts: string[]): string {

@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   /** Where the clock starts. */
   now?: Date;
   connectors?: ConnectorSet;
+  /** The team's answer to a handoff: queued (default) or closed with these hours. */
+  teamClosed?: { hours: string } | undefined;
 }
 
 /** One message from the bot as a person sees it: its text and the options offered with it. */
@@ -32,7 +34,12 @@ export interface BotMessage {
 
 export class ConversationSimulator {
   readonly tickets: Array<TicketRequest & { id: string }> = [];
-  readonly handoffs: Array<{ id: string; reason: string; cancelled: boolean }> = [];
+  readonly handoffs: Array<{
+    id: string;
+    reason: string;
+    cancelled: boolean;
+    status: 'waiting' | 'assigned' | 'ended';
+  }> = [];
   optedOut = false;
   state: BotState = {};
   /** The options of the bot's last message that had some. */
@@ -87,9 +94,28 @@ export class ConversationSimulator {
     return this.send({ postback: { payload: option.payload, title: option.title } }, 'postback');
   }
 
+  /** A button press with any payload, as a channel would send it (buttons the bot did not offer included). */
+  pressPayload(payload: string): Promise<BotMessage[]> {
+    return this.send({ postback: { payload, title: payload } }, 'postback');
+  }
+
+  /** An operator takes the last handoff (the bot then stays quiet). */
+  operatorTakes(): void {
+    const handoff = this.handoffs.at(-1);
+    if (handoff) handoff.status = 'assigned';
+  }
+
+  /** The operator closes the conversation, hands it back, or nobody came: what the desk tells the conversation. */
+  operatorEnds(how: 'closed' | 'handback' | 'expired'): Promise<BotMessage[]> {
+    const handoff = this.handoffs.at(-1);
+    if (!handoff) throw new Error('no handoff to end');
+    handoff.status = 'ended';
+    return this.send({ postback: { payload: `handoff:${how}:${handoff.id}`, title: how } }, 'system');
+  }
+
   private async send(
     content: { text?: string; postback?: { payload: string; title: string } },
-    kind: 'message' | 'postback',
+    kind: 'message' | 'postback' | 'system',
   ) {
     this.counter += 1;
     const channel = this.options.channel ?? 'webchat';
@@ -131,13 +157,19 @@ export class ConversationSimulator {
         return changed;
       },
       requestHandoff: async (reason) => {
+        if (this.options.teamClosed) return { queued: false, hours: this.options.teamClosed.hours };
         const id = `ho_sim_${this.handoffs.length + 1}`;
-        this.handoffs.push({ id, reason, cancelled: false });
-        return { id };
+        this.handoffs.push({ id, reason, cancelled: false, status: 'waiting' });
+        const position = this.handoffs.filter((h) => h.status === 'waiting').length;
+        return { queued: true, id, position, minutes: 4 * position };
       },
+      handoffStatus: async (id) => this.handoffs.find((candidate) => candidate.id === id)?.status ?? 'ended',
       cancelHandoff: async (id) => {
         const handoff = this.handoffs.find((candidate) => candidate.id === id);
-        if (handoff) handoff.cancelled = true;
+        if (handoff) {
+          handoff.cancelled = true;
+          handoff.status = 'ended';
+        }
       },
       createTicket: async (ticket) => {
         const id = ticketReference(eventId, ticket.subject);
