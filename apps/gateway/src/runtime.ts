@@ -32,7 +32,10 @@ import {
 import { ALWAYS_OPEN, BotHost, HandoffDesk, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
 import { consoleApi } from './console/api.js';
 import { createConsoleAuth } from './console/auth.js';
+import { cannedApi } from './console/canned.js';
+import { contactsApi } from './console/contacts-api.js';
 import { startDeskSweeper } from './console/sweeper.js';
+import { ticketsApi } from './console/tickets-api.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './metrics.js';
 
@@ -168,6 +171,9 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
           requireOperator: auth.requireOperator,
           observe: metrics.hybrid,
         }),
+        ticketsApi({ db, queues, desk, requireOperator: auth.requireOperator }),
+        contactsApi({ db, redis, prefix: config.redisKeyPrefix, logger, requireOperator: auth.requireOperator }),
+        cannedApi({ botDir: config.botDir, requireOperator: auth.requireOperator }),
       );
     }
     const app = createApp({

@@ -12,29 +12,26 @@
  * Replies go through the normal outbound pipeline (recorded, queued, sent at
  * most once per idempotency key: the console's own id for the reply).
  */
-import { createHash } from 'node:crypto';
 import {
   assignedTo,
   conversationRecipient,
   type Db,
-  EVENT_FORMAT_VERSION,
   getContact,
   getHandoff,
   type Handoff,
   type Logger,
   markFirstReply,
-  type OutboundMessage,
   openHandoffOf,
   type PipelineQueues,
   queuePosition,
   type Redis,
-  recordOutbound,
   transcript,
   waitingHandoffs,
 } from '@passerelle/core';
 import type { HandoffDesk } from '@passerelle/dialog';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import { sendFromOperator } from './outbound.js';
 
 export interface ConsoleApiDeps {
   db: Db;
@@ -172,24 +169,8 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
       }
       const recipient = await conversationRecipient(db, conversationId);
       if (!recipient) return fail(res, 404, 'no such conversation');
-      const id = `op_${createHash('sha256').update(`${conversationId}\0${body.data.id}`).digest('hex').slice(0, 24)}`;
-      const now = new Date().toISOString();
-      const message: OutboundMessage = {
-        version: EVENT_FORMAT_VERSION,
-        id,
-        idempotencyKey: id,
-        conversationId,
-        to: {
-          channel: recipient.channel as OutboundMessage['to']['channel'],
-          account: recipient.account,
-          userId: recipient.userId,
-        },
-        parts: [{ type: 'text', text: body.data.text }],
-        purpose: 'operator',
-        createdAt: now,
-      };
-      await recordOutbound(db, [message]);
-      await deps.queues.outbound.enqueue(message);
+      const message = await sendFromOperator(deps, recipient, body.data.id, body.data.text);
+      const { id, createdAt: now } = message;
       const first = await markFirstReply(db, handoff.id);
       if (first?.firstReplyAt)
         deps.observe?.firstHumanReply((first.firstReplyAt.getTime() - first.requestedAt.getTime()) / 1000);

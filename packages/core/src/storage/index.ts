@@ -58,4 +58,18 @@ export {
   setOperatorPassword,
   updateOperator,
 } from './operators.js';
-export { createTicket, type NewTicket, type Ticket, ticketsOf } from './tickets.js';
+export {
+  addTicketEvent,
+  createTicket,
+  getTicket,
+  listTickets,
+  type NewTicket,
+  type Ticket,
+  type TicketEvent,
+  type TicketStatus,
+  type TicketSummary,
+  ticketEvents,
+  ticketsOf,
+  updateTicket,
+} from './tickets.js';
+export { type ContactExport, type ErasedContact, eraseContact, exportContact } from './erase.js';
