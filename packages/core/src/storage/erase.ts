@@ -21,14 +21,16 @@ export async function exportContact(db: Db, contactId: string): Promise<ContactE
   const contact = (await db.query('select * from contacts where id = $1', [contactId])).rows[0];
   if (!contact) return undefined;
   const identities = (
-    await db.query('select channel, account, user_id, created_at, opted_out_at from channel_identities where contact_id = $1', [
-      contactId,
-    ])
+    await db.query(
+      'select channel, account, user_id, created_at, opted_out_at from channel_identities where contact_id = $1',
+      [contactId],
+    )
   ).rows;
   const consent = (
-    await db.query('select channel, account, user_id, kind, source, created_at from consent_events where contact_id = $1 order by id', [
-      contactId,
-    ])
+    await db.query(
+      'select channel, account, user_id, kind, source, created_at from consent_events where contact_id = $1 order by id',
+      [contactId],
+    )
   ).rows;
   const { rows: conversationRows } = await db.query<{ id: string; channel: string; account: string }>(
     'select id, channel, account from conversations where contact_id = $1 order by started_at',
@@ -63,7 +65,10 @@ export interface ErasedContact {
 /** Deletes the contact and, by cascade, all they said and all said to them. */
 export async function eraseContact(db: Db, contactId: string): Promise<ErasedContact | undefined> {
   return db.transaction(async (tx) => {
-    const { rows: conversations } = await tx.query<{ id: string }>('select id from conversations where contact_id = $1', [contactId]);
+    const { rows: conversations } = await tx.query<{ id: string }>(
+      'select id from conversations where contact_id = $1',
+      [contactId],
+    );
     const { rows: identities } = await tx.query<{ channel: string; account: string; user_id: string }>(
       'select channel, account, user_id from channel_identities where contact_id = $1',
       [contactId],

@@ -9,6 +9,7 @@ export {
   markDelivery,
   markDeliveryByProviderId,
 } from './deliveries.js';
+export { type ContactExport, type ErasedContact, eraseContact, exportContact } from './erase.js';
 export {
   assignedTo,
   assignHandoff,
@@ -72,4 +73,3 @@ export {
   ticketsOf,
   updateTicket,
 } from './tickets.js';
-export { type ContactExport, type ErasedContact, eraseContact, exportContact } from './erase.js';

@@ -26,10 +26,10 @@ export async function createTicket(db: Db, ticket: NewTicket): Promise<void> {
     );
     // The history starts with the customer's message (once, even when the turn runs again).
     if (rows.length > 0) {
-      await tx.query(`insert into ticket_events (ticket_id, actor, kind, body) values ($1, 'customer', 'created', $2)`, [
-        ticket.id,
-        ticket.body,
-      ]);
+      await tx.query(
+        `insert into ticket_events (ticket_id, actor, kind, body) values ($1, 'customer', 'created', $2)`,
+        [ticket.id, ticket.body],
+      );
     }
   });
 }
