@@ -137,15 +137,21 @@ export async function assignedTo(db: Db, operatorId: string): Promise<Handoff[]>
  * waiting, or the operator is full: the check and the change are one statement.
  */
 export async function assignHandoff(db: Db, handoffId: string, operatorId: string): Promise<boolean> {
-  const { rows } = await db.query<{ id: string }>(
-    `update handoffs h set status = 'assigned', operator_id = $2, assigned_at = now(), updated_at = now()
-      where h.id = $1 and h.status = 'waiting'
-        and (select count(*) from handoffs a where a.operator_id = $2 and a.status = 'assigned')
-            < (select max_conversations from operators o where o.id = $2 and o.active)
-      returning h.id`,
-    [handoffId, operatorId],
-  );
-  return rows.length === 1;
+  return db.transaction(async (tx) => {
+    // The operator's row is locked first: two assignments to one operator at once (two workers
+    // sweeping, an operator taking by hand) then count each other, and the maximum holds.
+    const { rows: operator } = await tx.query('select id from operators where id = $1 and active for update', [operatorId]);
+    if (operator.length === 0) return false;
+    const { rows } = await tx.query<{ id: string }>(
+      `update handoffs h set status = 'assigned', operator_id = $2, assigned_at = now(), updated_at = now()
+        where h.id = $1 and h.status = 'waiting'
+          and (select count(*) from handoffs a where a.operator_id = $2 and a.status = 'assigned')
+              < (select max_conversations from operators o where o.id = $2)
+        returning h.id`,
+      [handoffId, operatorId],
+    );
+    return rows.length === 1;
+  });
 }
 
 /** An assigned conversation ends: closed by its operator, or handed back to the bot. */
