@@ -148,6 +148,7 @@ describe('hybrid mode on every channel, end to end', { skip }, () => {
     }
     // WhatsApp: link the session the gateway's client opened, and wait until it is ready.
     const session = await waitFor('the gateway to start its WhatsApp client', () => whatsapp.current());
+    assert.ok(session, 'the gateway started a WhatsApp client');
     session.link(WHATSAPP_NUMBER);
     await waitFor('WhatsApp ready', async () => {
       const response = await fetch(`${gateway.url}/admin/whatsapp`, {
@@ -380,6 +381,7 @@ describe('hybrid mode on every channel, end to end', { skip }, () => {
         const list = await operator.mine();
         return list.length > 0 ? list : undefined;
       });
+      assert.ok(mine, `${row.name}: the operator was given no conversation`);
       assert.equal(mine.length, 1, `${row.name}: exactly this conversation is the operator's: ${JSON.stringify(mine)}`);
       const handoff = mine[0] as HandoffView;
       assert.equal(handoff.status, 'assigned', `${row.name}: the handoff is assigned`);
@@ -396,7 +398,9 @@ describe('hybrid mode on every channel, end to end', { skip }, () => {
       await operator.waitForEvent(
         `${row.name}: the "assigned" live event`,
         (event) =>
-          event.type === 'assigned' && event.conversationId === conversationId && event.operatorId === handoff.operatorId,
+          event.type === 'assigned' &&
+          event.conversationId === conversationId &&
+          event.operatorId === handoff.operatorId,
       );
 
       // 3. The customer writes again: the operator sees it live; the bot says nothing.
@@ -439,7 +443,6 @@ describe('hybrid mode on every channel, end to end', { skip }, () => {
         `${row.name}: the closed conversation is no longer in /console/api/mine`,
       );
 
-      console.log(JSON.stringify(row.sent().slice(start)));
       // 6. Over the whole path, exactly these three messages, in this order (see the file's comment).
       await new Promise((resolve) => setTimeout(resolve, 300));
       const all = row.sent().slice(start);
