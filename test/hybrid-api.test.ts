@@ -211,4 +211,9 @@ describe('hybrid mode through the console API', { skip }, () => {
     assert.match(metrics, /passerelle_handoff_wait_seconds_count 2/);
     assert.match(metrics, /passerelle_first_human_reply_seconds_count 1/);
   });
+
+  it('stops cleanly on SIGTERM with an operator’s live stream still open', async () => {
+    const code = await gateway.stop('SIGTERM');
+    assert.equal(code, 0, 'the open console stream kept the gateway from stopping cleanly');
+  });
 });

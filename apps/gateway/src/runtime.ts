@@ -30,6 +30,7 @@ import {
   waitForRedis,
 } from '@passerelle/core';
 import { ALWAYS_OPEN, BotHost, HandoffDesk, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
+import type { Response } from 'express';
 import { consoleApi } from './console/api.js';
 import { createConsoleAuth } from './console/auth.js';
 import { cannedApi } from './console/canned.js';
@@ -146,6 +147,8 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       refused: (channel) => metrics.observer.inboundReceived(channel, 'refused'),
     };
     const consoleRouters = [];
+    // Open console streams never end by themselves: a shutdown ends them so the server can close.
+    const consoleStreams = new Set<Response>();
     if (startsGateway) {
       // The console's live events come from every process through Redis; a subscribed connection does only that.
       const consoleSubscriber = connectRedis(config.redisUrl, `passerelle-${role}-console`);
@@ -170,6 +173,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
           logger,
           requireOperator: auth.requireOperator,
           observe: metrics.hybrid,
+          streams: consoleStreams,
         }),
         ticketsApi({ db, queues, desk, requireOperator: auth.requireOperator }),
         contactsApi({ db, redis, prefix: config.redisKeyPrefix, logger, requireOperator: auth.requireOperator }),
@@ -207,6 +211,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     // Sockets first: an open web chat socket would keep server.close() waiting.
     closers.push(async () => {
       await socket?.close();
+      for (const stream of consoleStreams) stream.end();
       await closeServer(server);
     });
 

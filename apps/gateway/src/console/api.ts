@@ -43,6 +43,8 @@ export interface ConsoleApiDeps {
   logger: Logger;
   requireOperator: (role?: 'manager') => RequestHandler;
   observe?: { firstHumanReply(seconds: number): void } | undefined;
+  /** The open live streams, so a shutdown can end them (an open stream would keep the server from closing). */
+  streams?: Set<Response> | undefined;
 }
 
 interface OperatorLocals {
@@ -236,6 +238,7 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
         if (channel === desk.eventsChannel()) send(message);
       };
       deps.subscriber.on('message', listener);
+      deps.streams?.add(res);
       await desk.markOnline(operatorId);
       // Someone just came online: conversations waiting may now have an operator.
       await desk.assignWaiting();
@@ -246,6 +249,7 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
       req.on('close', () => {
         clearInterval(beat);
         deps.subscriber.off('message', listener);
+        deps.streams?.delete(res);
       });
     }),
   );

@@ -140,7 +140,9 @@ export async function assignHandoff(db: Db, handoffId: string, operatorId: strin
   return db.transaction(async (tx) => {
     // The operator's row is locked first: two assignments to one operator at once (two workers
     // sweeping, an operator taking by hand) then count each other, and the maximum holds.
-    const { rows: operator } = await tx.query('select id from operators where id = $1 and active for update', [operatorId]);
+    const { rows: operator } = await tx.query('select id from operators where id = $1 and active for update', [
+      operatorId,
+    ]);
     if (operator.length === 0) return false;
     const { rows } = await tx.query<{ id: string }>(
       `update handoffs h set status = 'assigned', operator_id = $2, assigned_at = now(), updated_at = now()

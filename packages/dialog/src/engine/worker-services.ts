@@ -107,6 +107,7 @@ export function workerServices(deps: {
         fields: { ...ticket.fields, flow: ticket.flow },
       });
       deps.logger.info({ ticket: id, conversation: event.conversationId }, 'ticket created');
+      await deps.desk?.publish({ type: 'ticket', ticketId: id });
       return { id };
     },
     now: deps.now ?? (() => new Date()),
