@@ -360,6 +360,14 @@ describe('operator console in a real browser', { skip }, () => {
     const card = page.locator('#contact-card');
     await expectVisible(card.locator('dd', { hasText: AMELIE }), 'the phone on the contact card');
     assert.match((await card.textContent()) ?? '', /Canal.*SMS/, 'the channel on the contact card');
+    // The CRM card from the bot folder's CRM connector (demo: it knows the contact by their number).
+    const crmCard = page.locator('#crm-card');
+    await expectVisible(crmCard.locator('h3', { hasText: 'Fiche CRM' }), 'the CRM card');
+    assert.match(
+      (await crmCard.textContent()) ?? '',
+      new RegExp(AMELIE.replace('+', '\\+')),
+      'the CRM card shows the number',
+    );
     const exportLink = card.locator('a.export');
     assert.equal(await exportLink.textContent(), 'Exporter ses données (RGPD)');
     const href = (await exportLink.getAttribute('href')) ?? '';

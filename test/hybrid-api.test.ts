@@ -166,6 +166,9 @@ describe('hybrid mode through the console API', { skip }, () => {
       lines.some((line) => line.direction === 'in' && line.body.text === 'je voudrais parler à un conseiller'),
       'transcript',
     );
+    // The CRM card, from the bot folder's CRM connector (the demo one: the same contacts).
+    const crm = detail.body.crm as { found: { id: string } | null } | null;
+    assert.equal(crm?.found?.id, (detail.body.contact as { id: string }).id, 'no CRM card for the contact');
 
     const reply = await api('POST', `/console/api/conversations/${conversationId}/reply`, {
       id: 'reply-0001',

@@ -29,7 +29,7 @@ import {
   safeRedisAddress,
   waitForRedis,
 } from '@passerelle/core';
-import { ALWAYS_OPEN, BotHost, HandoffDesk, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
+import { ALWAYS_OPEN, BotHost, HandoffDesk, loadBot, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
 import type { Response } from 'express';
 import { consoleApi } from './console/api.js';
 import { createConsoleAuth } from './console/auth.js';
@@ -155,6 +155,19 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       closers.push(() => consoleSubscriber.quit());
       consoleSubscriber.setMaxListeners(0);
       await consoleSubscriber.subscribe(desk.eventsChannel());
+      // The console shows the contact's CRM card: the gateway opens the bot folder's CRM connector for it.
+      const consoleBot = await loadBot(config.botDir);
+      const crm = consoleBot.settings.connectors.crm
+        ? (
+            await openBotConnectors(
+              {
+                ...consoleBot,
+                settings: { ...consoleBot.settings, connectors: { crm: consoleBot.settings.connectors.crm } },
+              },
+              { db, logger },
+            )
+          ).crm
+        : undefined;
       const auth = createConsoleAuth({
         db,
         redis,
@@ -174,6 +187,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
           requireOperator: auth.requireOperator,
           observe: metrics.hybrid,
           streams: consoleStreams,
+          crm,
         }),
         ticketsApi({ db, queues, desk, requireOperator: auth.requireOperator }),
         contactsApi({ db, redis, prefix: config.redisKeyPrefix, logger, requireOperator: auth.requireOperator }),

@@ -81,6 +81,10 @@
       channels: 'Canaux',
       language: 'Langue',
       exportData: 'Exporter ses données (RGPD)',
+      crmCard: 'Fiche CRM',
+      crmName: 'Nom',
+      crmNone: 'Inconnu du CRM.',
+      crmDown: 'Le CRM ne répond pas pour le moment.',
       ticketFilterAll: 'Tous',
       noTickets: 'Aucun ticket.',
       ticketOpen: 'Ouvert',
@@ -183,6 +187,10 @@
       channels: 'Channels',
       language: 'Language',
       exportData: 'Export their data (GDPR)',
+      crmCard: 'CRM card',
+      crmName: 'Name',
+      crmNone: 'Not in the CRM.',
+      crmDown: 'The CRM is not answering right now.',
       ticketFilterAll: 'All',
       noTickets: 'No tickets.',
       ticketOpen: 'Open',
@@ -806,6 +814,35 @@
     notesList.scrollTop = notesList.scrollHeight;
 
     renderContact(contact, detail.transcript, detail.channel);
+    renderCrm(detail.crm);
+  }
+
+  /** The contact as the brand's CRM knows them (bot.yaml connectors.crm), when there is one. */
+  function renderCrm(crm) {
+    const box = $('crm-card');
+    if (!box) return;
+    if (!crm) {
+      box.replaceChildren();
+      return;
+    }
+    const found = crm.found;
+    const title = h('h3', {}, t('crmCard'));
+    if (!found) {
+      box.replaceChildren(title, h('p', { class: 'muted' }, crm.error ? t('crmDown') : t('crmNone')));
+      return;
+    }
+    const name = [found.firstName, found.lastName].filter(Boolean).join(' ');
+    const rows = [
+      [t('crmName'), name],
+      [t('emailShort'), found.email],
+      [t('phone'), found.phone],
+      ...Object.entries(found.fields ?? {}),
+      ['CRM', found.id],
+    ].filter(([, value]) => value);
+    box.replaceChildren(
+      title,
+      h('dl', {}, ...rows.flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, String(value))])),
+    );
   }
 
   /** One transcript line: who wrote it (customer, bot, operator), on which channel, when. */

@@ -28,6 +28,7 @@ import {
   transcript,
   waitingHandoffs,
 } from '@passerelle/core';
+import type { ChannelIdentity, CrmConnector, CrmContact } from '@passerelle/crm-connectors';
 import type { HandoffDesk } from '@passerelle/dialog';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
@@ -43,6 +44,8 @@ export interface ConsoleApiDeps {
   logger: Logger;
   requireOperator: (role?: 'manager') => RequestHandler;
   observe?: { firstHumanReply(seconds: number): void } | undefined;
+  /** The bot folder's CRM, for the contact's CRM card (absent: no card). */
+  crm?: CrmConnector | undefined;
   /** The open live streams, so a shutdown can end them (an open stream would keep the server from closing). */
   streams?: Set<Response> | undefined;
 }
@@ -59,6 +62,34 @@ const Reply = z.object({
   text: z.string().trim().min(1, 'text is empty').max(4000, 'text is longer than 4000 characters'),
 });
 const Note = z.object({ body: z.string().trim().min(1, 'body is empty').max(4000) });
+
+/**
+ * The contact as the CRM knows them, found by the channel identity, phone or
+ * email. The CRM connector has its own time limit and breaker: a slow CRM
+ * gives a console without its card, never a console that waits.
+ */
+async function crmCard(
+  deps: ConsoleApiDeps,
+  contact: { phone: string | null; email: string | null } | undefined,
+  recipient: { channel: string; account: string; userId: string },
+): Promise<{ found: CrmContact | null; error?: string } | null> {
+  if (!deps.crm) return null;
+  try {
+    const found = await deps.crm.findContact({
+      identity: {
+        channel: recipient.channel as ChannelIdentity['channel'],
+        account: recipient.account,
+        userId: recipient.userId,
+      },
+      phone: contact?.phone ?? undefined,
+      email: contact?.email ?? undefined,
+    });
+    return { found: found ?? null };
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'CRM card unavailable');
+    return { found: null, error: 'the CRM is not answering' };
+  }
+}
 
 export function consoleApi(deps: ConsoleApiDeps): express.Router {
   const { db, desk } = deps;
@@ -134,6 +165,7 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
       );
       const handoff = await openHandoffOf(db, conversationId);
       res.json({
+        crm: await crmCard(deps, contact, recipient),
         conversationId,
         channel: recipient.channel,
         contact,
