@@ -29,3 +29,13 @@ export {
 } from './security/passwords.js';
 export * from './storage/index.js';
 export { Duration, parseDuration } from './text/duration.js';
+export {
+  addDays,
+  existsLocally,
+  isTimeZone,
+  localToInstant,
+  naiveUtc,
+  offsetAt,
+  wallClock,
+  weekday,
+} from './text/wall-clock.js';

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Db, migrate, resolveContact } from '@passerelle/core';
+import { type Db, existsLocally, localToInstant, migrate, resolveContact } from '@passerelle/core';
 import { createDemoConnectors, type DemoSeed, loadDemoSeed, SlotTakenError } from '@passerelle/crm-connectors';
 import { DATABASE_BACKENDS, type DatabaseBackend } from '../../../test/support/databases.js';
-import { existsLocally, localToInstant } from '../src/demo/time.js';
 
 // Every assert.ok here has a message: without one, node builds it by re-reading the source at the
 // failing column, which on tsx's one-line output can spin for minutes instead of failing.

@@ -12,8 +12,9 @@
  *       default_attendee_email: rdv@example.com    # optional: for contacts without an email (see attendee.ts)
  *       base_url: https://api.cal.com              # or a self-hosted Cal.com's API v2
  */
+
+import { isTimeZone } from '@passerelle/core';
 import { z } from 'zod';
-import { isTimeZone } from '../demo/time.js';
 import { Secret } from '../secrets.js';
 
 export const CalcomSettings = z

@@ -3,8 +3,9 @@
  * bookable services with their weekly hours. Orders go to the database;
  * services stay in memory, since free slots are computed, not stored.
  */
+
+import { isTimeZone } from '@passerelle/core';
 import { z } from 'zod';
-import { isTimeZone } from './time.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 

@@ -4,8 +4,9 @@
  * stay 10:00, 10:45 in Lyon on both sides of a daylight saving change.
  * Pure: whether a slot is booked is the database's business (bookings.ts).
  */
+
+import { addDays, existsLocally, localToInstant, wallClock, weekday } from '@passerelle/core';
 import type { DemoService } from './seed-schema.js';
-import { addDays, existsLocally, localToInstant, wallClock, weekday } from './time.js';
 
 export interface SlotTime {
   start: Date;

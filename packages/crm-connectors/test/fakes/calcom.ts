@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addDays, isTimeZone, localToInstant, wallClock, weekday } from '../../src/demo/time.js';
+import { addDays, isTimeZone, localToInstant, wallClock, weekday } from '@passerelle/core';
 
 export interface FakeEventType {
   id: number;

@@ -6,6 +6,7 @@
  *
  * A local date is a 'YYYY-MM-DD' string; a local time is minutes after midnight.
  */
+import { addDays, naiveUtc, offsetAt, wallClock } from '@passerelle/core';
 import { DAYS, type Day, type Hours, minutesOf, type Team } from './teams.js';
 
 export type HoursLocale = 'fr' | 'en';
@@ -191,55 +192,10 @@ function joinWords(words: readonly string[], locale: HoursLocale): string {
 
 // ---- wall-clock time in a zone (Intl) ----
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The date and time (to the minute) a wall clock in `timeZone` shows at `instant`. */
-function wallClock(instant: Date, timeZone: string): { date: string; minutes: number } {
-  const part: Record<string, string> = {};
-  for (const { type, value } of formatter(timeZone).formatToParts(instant)) part[type] = value;
-  return {
-    date: `${part.year}-${part.month}-${part.day}`,
-    minutes: Number(part.hour) * 60 + Number(part.minute),
-  };
-}
-
-/** The instant whose UTC reading is this local date and time. */
-function naiveUtc(date: string, minutes: number): number {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  return Date.UTC(year, month - 1, day) + minutes * MINUTE_MS;
-}
-
 /** What the zone's wall clock shows at `ms`, as a naive UTC number (comparable with naiveUtc). */
 function wallNaive(ms: number, timeZone: string): number {
   const { date, minutes } = wallClock(new Date(ms), timeZone);
   return naiveUtc(date, minutes);
-}
-
-/** How far the zone's wall clock is ahead of UTC at `ms`. */
-function offsetAt(ms: number, timeZone: string): number {
-  const whole = Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-  return wallNaive(whole, timeZone) - whole;
-}
-
-function addDays(date: string, days: number): string {
-  return new Date(naiveUtc(date, 0) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 function dayOf(date: string): Day {

@@ -19,9 +19,10 @@
  * team, `support` (ALWAYS_OPEN below): a handoff always goes to the queue,
  * whatever the day and the hour, as before teams.yaml existed.
  */
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Duration } from '@passerelle/core';
+import { Duration, isTimeZone } from '@passerelle/core';
 import { z } from 'zod';
 import { Text } from '../bot-folder/schemas.js';
 import { type Problem, YamlSource } from '../bot-folder/yaml-source.js';
@@ -44,15 +45,7 @@ export function minutesOf(time: string): number {
 }
 
 /** True for a name the platform's tz database knows (Europe/Paris, America/New_York, UTC). */
-export function isTimeZone(name: string): boolean {
-  if (name.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone };
 
 function isRealDate(text: string): boolean {
   const match = DATE.exec(text);

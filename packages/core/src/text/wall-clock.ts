@@ -47,14 +47,14 @@ export function wallClock(instant: Date, timeZone: string): { date: string; minu
 }
 
 /** How far the zone's wall clock is ahead of UTC at `ms`, in milliseconds. */
-function offsetAt(ms: number, timeZone: string): number {
+export function offsetAt(ms: number, timeZone: string): number {
   const whole = ms - (((ms % 60_000) + 60_000) % 60_000);
   const { date, minutes } = wallClock(new Date(whole), timeZone);
   return naiveUtc(date, minutes) - whole;
 }
 
 /** The instant whose UTC reading is this date and time: the starting guess for a zone. */
-function naiveUtc(date: string, minutes: number): number {
+export function naiveUtc(date: string, minutes: number): number {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   return Date.UTC(year, month - 1, day) + minutes * 60_000;
 }
