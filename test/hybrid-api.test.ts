@@ -12,7 +12,8 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type GatewayProcess, runCli, startGateway } from './support/gateway-process.js';
+import { addOperator, ConsoleClient } from './support/console-client.js';
+import { type GatewayProcess, startGateway } from './support/gateway-process.js';
 import {
   createTempDatabase,
   deletePrefix,
@@ -42,23 +43,7 @@ describe('hybrid mode through the console API', { skip }, () => {
   let botDir: string;
   let database: { url: string; drop(): Promise<void> };
   let prefix: string;
-  let cookie = '';
-  const events: Array<Record<string, unknown>> = [];
-  let stream: AbortController | undefined;
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      headers: response.headers,
-    };
-  };
+  let operator: ConsoleClient;
 
   before(async () => {
     botDir = await mkdtemp(join(tmpdir(), 'passerelle-hybrid-'));
@@ -69,19 +54,11 @@ describe('hybrid mode through the console API', { skip }, () => {
     const env = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, BOT_DIR: botDir };
     gateway = await startGateway({ env });
     // The operator, as a manager would add one: at most one conversation at a time.
-    const add = runCli(
-      ['operators', 'add', '--email', 'camille@maison-lumiere.example', '--name', 'Camille', '--max', '1'],
-      {
-        ...env,
-        OPERATOR_PASSWORD: PASSWORD,
-      },
-    );
-    const code = await new Promise<number | null>((resolve) => add.once('exit', resolve));
-    assert.equal(code, 0, 'gateway operators add failed');
+    await addOperator(env, { email: 'camille@maison-lumiere.example', name: 'Camille', password: PASSWORD, max: 1 });
   });
 
   after(async () => {
-    stream?.abort();
+    operator?.closeEvents();
     await gateway?.stop('SIGKILL');
     const redis = openRedis('hybrid-cleanup');
     await deletePrefix(redis, prefix);
@@ -112,54 +89,36 @@ describe('hybrid mode through the console API', { skip }, () => {
   });
 
   it('logs an operator in; their live stream makes them online and the waiting conversation becomes theirs', async () => {
-    const wrong = await api('POST', '/console/api/login', {
-      email: 'camille@maison-lumiere.example',
-      password: 'nope-nope-nope',
+    const wrong = await fetch(`${gateway.url}/console/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'camille@maison-lumiere.example', password: 'nope-nope-nope' }),
     });
     assert.equal(wrong.status, 401);
-    const login = await api('POST', '/console/api/login', {
-      email: 'camille@maison-lumiere.example',
-      password: PASSWORD,
-    });
-    assert.equal(login.status, 200);
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    assert.match(cookie, /^passerelle_console=/);
+    operator = await ConsoleClient.login(gateway.url, 'camille@maison-lumiere.example', PASSWORD);
 
-    const queue = await api('GET', '/console/api/queue');
-    assert.equal((queue.body.waiting as unknown[]).length, 1, 'one conversation waiting before the operator is online');
-
-    stream = new AbortController();
-    const response = await fetch(`${gateway.url}/console/api/events`, { headers: { cookie }, signal: stream.signal });
-    assert.equal(response.headers.get('content-type'), 'text/event-stream');
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (data) events.push(JSON.parse(data) as Record<string, unknown>);
-        }
-      }
-    })().catch(() => {});
+    assert.equal((await operator.queue()).length, 1, 'one conversation waiting before the operator is online');
+    await operator.openEvents();
 
     const mine = await waitFor('the conversation to be assigned', async () => {
-      const list = (await api('GET', '/console/api/mine')).body.conversations as Array<Record<string, unknown>>;
+      const list = (await operator.api('GET', '/console/api/mine')).body.conversations as Array<
+        Record<string, unknown>
+      >;
       return list.length === 1 ? list : undefined;
     });
     assert.ok(mine, 'no conversation assigned');
     assert.equal(mine[0]?.status, 'assigned');
     assert.equal(mine[0]?.channel, 'webchat');
-    assert.equal(((await api('GET', '/console/api/queue')).body.waiting as unknown[]).length, 0);
+    assert.equal(((await operator.api('GET', '/console/api/queue')).body.waiting as unknown[]).length, 0);
   });
 
   it('keeps the bot quiet while the operator has it; the operator’s reply reaches the customer', async () => {
-    const mine = (await api('GET', '/console/api/mine')).body.conversations as Array<{ conversationId: string }>;
+    const mine = (await operator.api('GET', '/console/api/mine')).body.conversations as Array<{
+      conversationId: string;
+    }>;
     const conversationId = mine[0]?.conversationId ?? '';
     // The customer comes back on the same conversation (a reconnect with their id would; here the history shows it).
-    const detail = await api('GET', `/console/api/conversations/${conversationId}`);
+    const detail = await operator.api('GET', `/console/api/conversations/${conversationId}`);
     assert.equal(detail.status, 200);
     const lines = detail.body.transcript as Array<{ direction: string; body: { text?: string } }>;
     assert.ok(
@@ -170,18 +129,18 @@ describe('hybrid mode through the console API', { skip }, () => {
     const crm = detail.body.crm as { found: { id: string } | null } | null;
     assert.equal(crm?.found?.id, (detail.body.contact as { id: string }).id, 'no CRM card for the contact');
 
-    const reply = await api('POST', `/console/api/conversations/${conversationId}/reply`, {
+    const reply = await operator.api('POST', `/console/api/conversations/${conversationId}/reply`, {
       id: 'reply-0001',
       text: 'Bonjour, je suis Camille. Comment puis-je vous aider ?',
     });
     assert.equal(reply.status, 202);
-    const again = await api('POST', `/console/api/conversations/${conversationId}/reply`, {
+    const again = await operator.api('POST', `/console/api/conversations/${conversationId}/reply`, {
       id: 'reply-0001',
       text: 'Bonjour, je suis Camille. Comment puis-je vous aider ?',
     });
     assert.equal(again.body.id, reply.body.id, 'the same reply id is the same message');
     await waitFor('the reply event', () =>
-      events.some((event) => event.type === 'message' && event.direction === 'out'),
+      operator.events.some((event) => event.type === 'message' && event.direction === 'out'),
     );
   });
 
@@ -190,18 +149,18 @@ describe('hybrid mode through the console API', { skip }, () => {
     const [told] = await hugo.say('je veux parler à un humain');
     assert.match(told ?? '', /1er dans la file/);
     await new Promise((resolve) => setTimeout(resolve, 6_000)); // a sweep or more: nobody is free
-    const waiting = (await api('GET', '/console/api/queue')).body.waiting as Array<{ id: string }>;
+    const waiting = (await operator.api('GET', '/console/api/queue')).body.waiting as Array<{ id: string }>;
     assert.equal(waiting.length, 1, 'the second customer was given to a full operator');
 
     // While waiting, the customer's words are not answered by the bot except once.
     const [reminder] = await hugo.say('allo ?');
     assert.match(reminder ?? '', /vous répondra ici/);
 
-    const first = ((await api('GET', '/console/api/mine')).body.conversations as Array<{ id: string }>)[0];
-    const closed = await api('POST', `/console/api/handoffs/${first?.id}/close`, {});
+    const first = ((await operator.api('GET', '/console/api/mine')).body.conversations as Array<{ id: string }>)[0];
+    const closed = await operator.api('POST', `/console/api/handoffs/${first?.id}/close`, {});
     assert.equal(closed.status, 200);
     const mine = await waitFor('the second conversation to be given', async () => {
-      const list = (await api('GET', '/console/api/mine')).body.conversations as Array<{ id: string }>;
+      const list = (await operator.api('GET', '/console/api/mine')).body.conversations as Array<{ id: string }>;
       return list.length === 1 && list[0]?.id === waiting[0]?.id ? list : undefined;
     });
     assert.ok(mine, 'the second conversation was not given');

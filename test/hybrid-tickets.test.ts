@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDb } from '@passerelle/core';
-import { type GatewayProcess, runCli, startGateway } from './support/gateway-process.js';
+import { addOperator, ConsoleClient } from './support/console-client.js';
+import { type GatewayProcess, startGateway } from './support/gateway-process.js';
 import { createTempDatabase, deletePrefix, openRedis, postgresSkipReason, uniquePrefix } from './support/services.js';
 import { WebchatVisitor } from './support/webchat-client.js';
 
@@ -37,24 +38,10 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
   let botDir: string;
   let database: { url: string; drop(): Promise<void> };
   let prefix: string;
-  let cookie = '';
+  let operator: ConsoleClient;
   let visitor: WebchatVisitor;
   let ticketId = '';
   let contactId = '';
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      headers: response.headers,
-    };
-  };
 
   before(async () => {
     botDir = await mkdtemp(join(tmpdir(), 'passerelle-closed-'));
@@ -64,17 +51,8 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
     prefix = uniquePrefix('tickets');
     const env = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, BOT_DIR: botDir };
     gateway = await startGateway({ env });
-    const add = runCli(
-      ['operators', 'add', '--email', 'lea@maison-lumiere.example', '--name', 'Léa', '--role', 'manager'],
-      {
-        ...env,
-        OPERATOR_PASSWORD: PASSWORD,
-      },
-    );
-    assert.equal(await new Promise((resolve) => add.once('exit', resolve)), 0, 'gateway operators add failed');
-    const login = await api('POST', '/console/api/login', { email: 'lea@maison-lumiere.example', password: PASSWORD });
-    assert.equal(login.status, 200, 'login failed');
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    await addOperator(env, { email: 'lea@maison-lumiere.example', name: 'Léa', password: PASSWORD, role: 'manager' });
+    operator = await ConsoleClient.login(gateway.url, 'lea@maison-lumiere.example', PASSWORD);
   });
 
   after(async () => {
@@ -101,7 +79,11 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
     const [hours, name] = await say('je voudrais parler à un conseiller', 2);
     assert.match(hours ?? '', /^Notre équipe répond du lundi au samedi, de 9 h à 19 h\. Laissez-nous un message/);
     assert.match(name ?? '', /Quel est votre nom/);
-    assert.equal(((await api('GET', '/console/api/queue')).body.waiting as unknown[]).length, 0, 'queued while closed');
+    assert.equal(
+      ((await operator.api('GET', '/console/api/queue')).body.waiting as unknown[]).length,
+      0,
+      'queued while closed',
+    );
     await say('Zoé Martin');
     await say('zoe@example.com');
     const [done] = await say('Ma suspension Arc clignote, que faire ?');
@@ -110,7 +92,7 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
   });
 
   it('shows the ticket with its fields and history; the answer reaches the customer, the ticket is pending', async () => {
-    const list = (await api('GET', '/console/api/tickets?status=open')).body.tickets as Array<{
+    const list = (await operator.api('GET', '/console/api/tickets?status=open')).body.tickets as Array<{
       id: string;
       contactId: string;
     }>;
@@ -119,14 +101,14 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
       [ticketId],
     );
     contactId = list[0]?.contactId ?? '';
-    const detail = await api('GET', `/console/api/tickets/${ticketId}`);
+    const detail = await operator.api('GET', `/console/api/tickets/${ticketId}`);
     const ticket = detail.body.ticket as { subject: string; fields: Record<string, string> };
     assert.equal(ticket.subject, 'Message de Zoé Martin');
     assert.equal(ticket.fields.email, 'zoe@example.com');
     assert.deepEqual(detail.body.reach, { channel: 'webchat', otherChannel: false });
 
     const before = visitor.botMessages().length;
-    const reply = await api('POST', `/console/api/tickets/${ticketId}/reply`, {
+    const reply = await operator.api('POST', `/console/api/tickets/${ticketId}/reply`, {
       id: 'ticket-answer-1',
       text: 'Bonjour Zoé, changez l’ampoule pour une LED compatible variateur : nous vous l’offrons.',
     });
@@ -135,7 +117,7 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
     await visitor.waitFor(() => visitor.botMessages().length > before);
     assert.match(visitor.botTexts().at(-1) ?? '', /^Bonjour Zoé, changez l’ampoule/);
 
-    const after = await api('GET', `/console/api/tickets/${ticketId}`);
+    const after = await operator.api('GET', `/console/api/tickets/${ticketId}`);
     assert.equal((after.body.ticket as { status: string }).status, 'pending');
     assert.deepEqual(
       (after.body.history as Array<{ kind: string }>).map((event) => event.kind),
@@ -144,7 +126,7 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
   });
 
   it('exports the contact’s data, then erases it with the messages, on request', async () => {
-    const exported = await api('GET', `/console/api/contacts/${contactId}/export`);
+    const exported = await operator.api('GET', `/console/api/contacts/${contactId}/export`);
     assert.equal(exported.status, 200);
     assert.match(exported.headers.get('content-disposition') ?? '', /attachment; filename="contact-/);
     const conversations = exported.body.conversations as Array<{
@@ -157,9 +139,9 @@ describe('outside opening hours: an offline message becomes a ticket, answered f
     );
     const conversationId = conversations[0]?.id ?? '';
 
-    const erased = await api('DELETE', `/console/api/contacts/${contactId}`, {});
+    const erased = await operator.api('DELETE', `/console/api/contacts/${contactId}`, {});
     assert.equal(erased.status, 200);
-    assert.equal((await api('GET', `/console/api/contacts/${contactId}/export`)).status, 404);
+    assert.equal((await operator.api('GET', `/console/api/contacts/${contactId}/export`)).status, 404);
     const db = await openDb({ databaseUrl: database.url });
     try {
       const { rows } = await db.query<{ n: string }>(

@@ -31,9 +31,17 @@ export type ConsoleEvent = Record<string, unknown> & { type?: string };
 /** `gateway operators add`, as a manager runs it; resolves once it exited 0. */
 export async function addOperator(
   env: Record<string, string | undefined>,
-  operator: { email: string; name: string; password: string; max?: number; team?: string },
+  operator: {
+    email: string;
+    name: string;
+    password: string;
+    max?: number;
+    team?: string;
+    role?: 'operator' | 'manager';
+  },
 ): Promise<void> {
   const args = ['operators', 'add', '--email', operator.email, '--name', operator.name];
+  if (operator.role !== undefined) args.push('--role', operator.role);
   if (operator.max !== undefined) args.push('--max', String(operator.max));
   if (operator.team !== undefined) args.push('--team', operator.team);
   const child: ChildProcess = runCli(args, { ...env, OPERATOR_PASSWORD: operator.password });

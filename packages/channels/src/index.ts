@@ -1,6 +1,7 @@
 // Every channel's cases file: real-shaped provider traffic and what the channel makes of it,
 // for integrators to read and for the shared harness to run.
 export { botframeworkCases } from './botframework/cases.js';
+export { CHANNEL_CAPABILITIES } from './capabilities.js';
 export type {
   ChannelCases,
   ExpectedEvents,

@@ -71,13 +71,13 @@ const Note = z.object({ body: z.string().trim().min(1, 'body is empty').max(4000
 async function crmCard(
   deps: ConsoleApiDeps,
   contact: { phone: string | null; email: string | null } | undefined,
-  recipient: { channel: string; account: string; userId: string },
+  recipient: ChannelIdentity,
 ): Promise<{ found: CrmContact | null; error?: string } | null> {
   if (!deps.crm) return null;
   try {
     const found = await deps.crm.findContact({
       identity: {
-        channel: recipient.channel as ChannelIdentity['channel'],
+        channel: recipient.channel,
         account: recipient.account,
         userId: recipient.userId,
       },

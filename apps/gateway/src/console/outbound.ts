@@ -27,7 +27,7 @@ export async function sendFromOperator(
     idempotencyKey: id,
     conversationId: recipient.conversationId,
     to: {
-      channel: recipient.channel as OutboundMessage['to']['channel'],
+      channel: recipient.channel,
       account: recipient.account,
       userId: recipient.userId,
     },

@@ -1,15 +1,12 @@
 /**
  * How to reach a customer later (a ticket's answer): on the conversation the
  * ticket came from when its channel still allows the business to write, else
- * on another of the contact's conversations that does. Messenger and WhatsApp
- * allow a business message only within 24 hours of the customer's last one
- * (Meta's messaging window; after it only paid templates); SMS, Telegram
- * (once the customer has started the bot), Teams and the web chat (history
- * on the next visit) have no such window.
+ * on another of the contact's conversations that does. Each channel declares
+ * its window in its capabilities (Messenger and WhatsApp: 24 hours after the
+ * customer's last message; the others: none).
  */
-import { type ConversationRecipient, conversationRecipient, type Db } from '@passerelle/core';
-
-const WINDOW_MS: Record<string, number> = { messenger: 24 * 3_600_000, whatsapp: 24 * 3_600_000 };
+import { CHANNEL_CAPABILITIES } from '@passerelle/channels';
+import { type Channel, type ConversationRecipient, conversationRecipient, type Db } from '@passerelle/core';
 
 export interface Reach {
   recipient: ConversationRecipient;
@@ -31,9 +28,10 @@ export async function reachFor(
     [contactId, preferred],
   );
   for (const row of rows) {
-    const window = WINDOW_MS[row.channel];
+    const hours = CHANNEL_CAPABILITIES[row.channel as Channel]?.replyWindowHours;
     const open =
-      window === undefined || (row.last_in !== null && now.getTime() - new Date(row.last_in).getTime() < window);
+      hours === undefined ||
+      (row.last_in !== null && now.getTime() - new Date(row.last_in).getTime() < hours * 3_600_000);
     if (!open) continue;
     const recipient = await conversationRecipient(db, row.id);
     if (recipient) return { recipient, otherChannel: row.id !== preferred };

@@ -69,6 +69,8 @@ export const BOT_CHANNEL_PROFILES: Record<BotFrameworkChannel, BotChannelProfile
       cards: true,
       media: ['image', 'video', 'audio', 'document'],
       markdown: 'none',
+      // Messenger's standard messaging window: 24 h after the person's last message.
+      replyWindowHours: 24,
     },
     textFormat: 'plain',
     // Messenger: 13 quick replies, 3 buttons per template, 640 characters of template text,

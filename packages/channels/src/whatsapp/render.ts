@@ -32,6 +32,8 @@ export const whatsappCapabilities: ChannelCapabilities = {
   cards: false,
   media: ['image', 'video', 'audio', 'document'],
   markdown: 'whatsapp',
+  // Meta's customer-service window: a business writes first only within 24 h of the customer's last message.
+  replyWindowHours: 24,
 };
 
 /** The chat id for a recipient: the sender id we handed out (…@c.us, …@lid), or a +E.164 number. */

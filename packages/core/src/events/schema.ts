@@ -161,5 +161,10 @@ export const ChannelCapabilitiesSchema = z.object({
   cards: z.boolean(),
   media: z.array(z.enum(['image', 'video', 'audio', 'document'])),
   markdown: z.enum(['none', 'telegram-html', 'whatsapp', 'teams', 'basic']),
+  /**
+   * How long after the customer's last message the business may still write first (a ticket's
+   * answer); absent: no such limit.
+   */
+  replyWindowHours: z.number().positive().optional(),
 });
 export type ChannelCapabilities = z.infer<typeof ChannelCapabilitiesSchema>;

@@ -94,14 +94,6 @@ export async function openHandoffOf(db: Db, conversationId: string): Promise<Han
   return rows[0] && toHandoff(rows[0]);
 }
 
-export async function handoffsOf(db: Db, conversationId: string): Promise<Handoff[]> {
-  const { rows } = await db.query<HandoffRecord>(
-    `select ${COLUMNS} from handoffs where conversation_id = $1 order by requested_at`,
-    [conversationId],
-  );
-  return rows.map(toHandoff);
-}
-
 /** The waiting queue of a team, first come first served. */
 export async function waitingHandoffs(db: Db, team?: string): Promise<Handoff[]> {
   const { rows } = await db.query<HandoffRecord>(

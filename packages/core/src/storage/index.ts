@@ -20,7 +20,6 @@ export {
   type Handoff,
   type HandoffRequest,
   type HandoffStatus,
-  handoffsOf,
   markFirstReply,
   openHandoffOf,
   operatorLoads,
@@ -70,6 +69,5 @@ export {
   type TicketStatus,
   type TicketSummary,
   ticketEvents,
-  ticketsOf,
   updateTicket,
 } from './tickets.js';

@@ -1,4 +1,4 @@
-import type { InboundEvent, OutboundMessage } from '../events/schema.js';
+import type { Channel, InboundEvent, OutboundMessage } from '../events/schema.js';
 import type { Db } from './db.js';
 
 /**
@@ -78,7 +78,7 @@ export async function transcript(db: Db, conversationId: string): Promise<Transc
 export interface ConversationRecipient {
   conversationId: string;
   contactId: string;
-  channel: string;
+  channel: Channel;
   account: string;
   userId: string;
 }
@@ -92,7 +92,7 @@ export async function conversationRecipient(
   db: Db,
   conversationId: string,
 ): Promise<ConversationRecipient | undefined> {
-  const { rows } = await db.query<{ contact_id: string; channel: string; account: string; user_id: string }>(
+  const { rows } = await db.query<{ contact_id: string; channel: Channel; account: string; user_id: string }>(
     `select c.contact_id, c.channel, c.account, i.user_id
        from conversations c
        join channel_identities i on i.contact_id = c.contact_id and i.channel = c.channel and i.account = c.account

@@ -127,27 +127,3 @@ export interface Ticket {
   fields: Record<string, string>;
   status: string;
 }
-
-export async function ticketsOf(db: Db, contactId: string): Promise<Ticket[]> {
-  const { rows } = await db.query<{
-    id: string;
-    contact_id: string;
-    conversation_id: string | null;
-    subject: string;
-    body: string;
-    fields: Record<string, string> | string;
-    status: string;
-  }>(
-    'select id, contact_id, conversation_id, subject, body, fields, status from tickets where contact_id = $1 order by created_at',
-    [contactId],
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    contactId: row.contact_id,
-    conversationId: row.conversation_id,
-    subject: row.subject,
-    body: row.body,
-    fields: typeof row.fields === 'string' ? (JSON.parse(row.fields) as Record<string, string>) : row.fields,
-    status: row.status,
-  }));
-}

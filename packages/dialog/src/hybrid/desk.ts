@@ -157,7 +157,7 @@ export class HandoffDesk {
       return;
     }
     const event = inboundEvent({
-      channel: recipient.channel as never,
+      channel: recipient.channel,
       account: recipient.account,
       providerMessageId: `system-${randomUUID()}`,
       thread: recipient.userId,
