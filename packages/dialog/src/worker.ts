@@ -95,7 +95,10 @@ export function startDialogWorker(deps: DialogWorkerDeps): OrderedWorker<Inbound
         });
       }
       const now = new Date();
-      replies = answer.messages.map((parts, index) => replyToEvent(event, parts, index, now));
+      replies = answer.messages.map((parts, index) => ({
+        ...replyToEvent(event, parts, index, now),
+        ...answer.outbound,
+      }));
       await recordOutbound(db, replies);
       await sessions.save(event.conversationId, {
         state: answer.state,

@@ -58,6 +58,11 @@ export const InboundContentSchema = z.object({
   contact: ContactCardSchema.optional(),
   /** A button press: the payload we put on the button when we rendered it. */
   postback: z.object({ payload: nonEmpty, title: z.string().optional() }).optional(),
+  /**
+   * The customer came through one of our links: its reference (Telegram's t.me/<bot>?start=<ref>,
+   * the web chat's data-ref). Campaigns use it as an entry.
+   */
+  referral: z.object({ ref: nonEmpty, source: z.string().optional() }).optional(),
   /** For delivery / read events: which of our outbound messages this is about. */
   status: z
     .object({
@@ -145,6 +150,16 @@ export const OutboundMessageSchema = z.object({
   parts: z.array(OutboundPartSchema).min(1),
   purpose: PurposeSchema,
   campaignId: z.string().optional(),
+  /**
+   * For a campaign message: the opt-out mention in the customer's language ("Répondez STOP...").
+   * A channel whose rules ask for one (SMS) adds it to the message; the others leave it.
+   */
+  optOutNotice: z.string().optional(),
+  /**
+   * A platform message tag that allows this message outside the channel's reply window
+   * (Messenger's ACCOUNT_UPDATE...); channels without such tags ignore it.
+   */
+  messageTag: z.string().optional(),
   /** The sender sends at most once per key, across retries and crashes. */
   idempotencyKey: safeId,
   createdAt: isoDate,

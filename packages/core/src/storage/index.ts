@@ -1,4 +1,18 @@
-export { type ConsentSource, type Identity, isOptedOut, recordOptIn, recordOptOut } from './consent.js';
+export * from './audience.js';
+export * from './broadcasts.js';
+export * from './campaigns.js';
+export {
+  type ConsentProof,
+  type ConsentRecord,
+  type ConsentSource,
+  type ConsentState,
+  consentHistory,
+  consentOf,
+  type Identity,
+  isOptedOut,
+  recordOptIn,
+  recordOptOut,
+} from './consent.js';
 export { type Contact, getContact, type IdentityHint, resolveContact } from './contacts.js';
 export { type Db, type OpenDbOptions, openDb, type Queryable } from './db.js';
 export {

@@ -210,4 +210,73 @@ export const MIGRATIONS: Migration[] = [
       create index conversation_notes_conversation on conversation_notes (conversation_id, id);
     `,
   },
+  {
+    version: 5,
+    name: 'campaigns: opt-in for marketing, broadcasts and their recipients, campaign results',
+    sql: `
+      -- Marketing consent per identity: subscribed when opted_in_at is set and opted_out_at is not.
+      -- (Not opted out is not enough for a broadcast: the person must have said yes.)
+      alter table channel_identities add column opted_in_at timestamptz;
+      -- What proves a change: the campaign, the imported file and line, the operator's email.
+      alter table consent_events add column detail text;
+      -- When the person gave it, when that is older than our record (an imported web form's date).
+      alter table consent_events add column given_at timestamptz;
+
+      -- A campaign's first message sent to a list of people of one channel account.
+      create table broadcasts (
+        id text primary key,
+        campaign_id text not null,
+        channel text not null,
+        account text not null,
+        status text not null default 'draft'
+          check (status in ('draft', 'running', 'paused', 'cancelled', 'done')),
+        rate_per_second real not null check (rate_per_second > 0),
+        -- where the list came from (a CSV file name) and who made it
+        source text,
+        created_by text,
+        created_at timestamptz not null default now(),
+        started_at timestamptz,
+        finished_at timestamptz,
+        updated_at timestamptz not null default now()
+      );
+
+      create table broadcast_recipients (
+        broadcast_id text not null references broadcasts(id) on delete cascade,
+        -- the list's order: the dispatcher goes through it in this order
+        seq integer not null,
+        user_id text not null,
+        contact_id text not null references contacts(id) on delete cascade,
+        time_zone text,
+        -- pending: not reached yet; queued: handed to the pipeline; messaged: the dialog sent the
+        -- campaign's message on; skipped: not sent, see skip_reason
+        status text not null default 'pending' check (status in ('pending', 'queued', 'messaged', 'skipped')),
+        skip_reason text,
+        -- the outbound message carrying the campaign's first message (its delivery says sent or failed)
+        message_id text,
+        updated_at timestamptz not null default now(),
+        primary key (broadcast_id, seq),
+        unique (broadcast_id, user_id)
+      );
+      create index broadcast_recipients_status on broadcast_recipients (broadcast_id, status, seq);
+      create index broadcast_recipients_contact on broadcast_recipients (contact_id);
+
+      -- What people did in a campaign, once per conversation and step: the results are counted from here.
+      create table campaign_events (
+        id bigint generated always as identity primary key,
+        campaign_id text not null,
+        conversation_id text not null references conversations(id) on delete cascade,
+        contact_id text not null references contacts(id) on delete cascade,
+        channel text not null,
+        kind text not null check (kind in ('entered', 'step', 'completed', 'converted', 'handoff', 'opted_out')),
+        -- the flow node, for steps; '' otherwise
+        node text not null default '',
+        -- how they came in: keyword, link, prefilled, broadcast, flow
+        entry text,
+        created_at timestamptz not null default now(),
+        unique (campaign_id, conversation_id, kind, node)
+      );
+      create index campaign_events_campaign on campaign_events (campaign_id, kind, created_at);
+      create index campaign_events_contact on campaign_events (contact_id);
+    `,
+  },
 ];

@@ -207,6 +207,8 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
         case 'goto':
           target('goto', node.goto);
           break;
+        case 'consent':
+          break;
         case 'end':
           if (node.end !== true) text([...at, 'end'], node.end);
           break;

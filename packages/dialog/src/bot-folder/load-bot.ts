@@ -3,12 +3,16 @@
  *   bot.yaml        name, languages, menu, commands, messages, connectors
  *   flows/*.yaml    one decision-tree flow per file
  *   faq.yaml        questions and answers (optional)
+ *   teams.yaml      who answers after a handoff, and when (optional)
+ *   campaigns/*.yaml  time-boxed campaign bots (optional)
  * and either returns the whole bot, checked, or throws a BotFolderError that
  * lists every problem with its file and line.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Campaign } from '../campaigns/campaign-file.js';
+import { checkCampaigns, listCampaignFiles, parseCampaigns } from '../campaigns/load-campaigns.js';
 import { FaqFile } from '../faq/faq-file.js';
 import { FaqIndex } from '../faq/faq-index.js';
 import { loadTeams, type TeamsFile } from '../hybrid/teams.js';
@@ -36,6 +40,8 @@ export interface BotDefinition {
   faq: FaqIndex | undefined;
   /** Who answers when the bot hands over, and when (teams.yaml); undefined: always open, one team. */
   teams: TeamsFile | undefined;
+  /** Campaign bots by id (campaigns/*.yaml), live only within their windows. */
+  campaigns: Map<string, Campaign>;
   /** A digest of every file: sessions remember it to notice that the bot changed under them. */
   version: string;
   /** Not wrong, but probably not meant (a node nothing leads to). */
@@ -48,7 +54,18 @@ export interface BotDefinition {
  * The order in which a node's own key is looked for. `say` comes last because
  * a handoff node may also carry a `say`.
  */
-const KIND_PRIORITY: readonly NodeKind[] = ['ask', 'call', 'branch', 'set', 'handoff', 'ticket', 'end', 'goto', 'say'];
+const KIND_PRIORITY: readonly NodeKind[] = [
+  'ask',
+  'call',
+  'branch',
+  'set',
+  'handoff',
+  'ticket',
+  'consent',
+  'end',
+  'goto',
+  'say',
+];
 
 export async function loadBot(dir: string): Promise<BotDefinition> {
   const problems: Problem[] = [];
@@ -114,18 +131,39 @@ export async function loadBot(dir: string): Promise<BotDefinition> {
   const { teams, problems: teamProblems } = await loadTeams(dir);
   problems.push(...teamProblems);
 
+  const campaignSources: YamlSource[] = [];
+  for (const file of await listCampaignFiles(dir)) {
+    const source = await read(file);
+    if (source) campaignSources.push(source);
+  }
+  const parsedCampaigns = parseCampaigns(campaignSources, settings, problems);
+  let campaigns = new Map<string, Campaign>();
+
   const warnings: Problem[] = [];
   if (settings && botSource && problems.length === 0) {
     const checked = checkBot({ settings, botSource, flows, flowFiles, faq });
     problems.push(...checked.problems);
     warnings.push(...checked.warnings);
+    const campaignCheck = checkCampaigns(parsedCampaigns, settings, flows);
+    problems.push(...campaignCheck.problems);
+    campaigns = campaignCheck.campaigns;
   }
   if (problems.length > 0 || !settings) throw new BotFolderError(problems);
   const problemAt = (path: readonly PathSegment[], message: string): Problem =>
     botSource?.problem(path, message) ?? { file: join(dir, BOT_FILE), line: 1, column: 1, message };
   // teams.yaml is part of the version: a change of hours is a change of the bot.
   if (teams) digest.update(JSON.stringify(teams));
-  return { dir, settings, flows, faq, teams, version: digest.digest('hex').slice(0, 12), warnings, problemAt };
+  return {
+    dir,
+    settings,
+    flows,
+    faq,
+    teams,
+    campaigns,
+    version: digest.digest('hex').slice(0, 12),
+    warnings,
+    problemAt,
+  };
 }
 
 function parseFlow(source: YamlSource, problems: Problem[]): Flow | undefined {

@@ -43,7 +43,18 @@ const ChoicesFrom = z
   })
   .strict();
 
-export const NODE_KINDS = ['say', 'ask', 'call', 'branch', 'set', 'handoff', 'ticket', 'goto', 'end'] as const;
+export const NODE_KINDS = [
+  'say',
+  'ask',
+  'call',
+  'branch',
+  'set',
+  'handoff',
+  'ticket',
+  'consent',
+  'goto',
+  'end',
+] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 export const SayNode = z.object({ say: Text, next: Target.optional() }).strict();
@@ -111,6 +122,12 @@ export const TicketNode = z
   })
   .strict();
 
+/**
+ * Records the person's answer to "may we send you our offers?": opt_in (a yes, kept with the
+ * campaign as proof) or opt_out. STOP works anywhere without a node; this is for the yes.
+ */
+export const ConsentNode = z.object({ consent: z.enum(['opt_in', 'opt_out']), next: Target.optional() }).strict();
+
 export const GotoNode = z.object({ goto: Target }).strict();
 export const EndNode = z.object({ end: z.union([z.literal(true), Text]) }).strict();
 
@@ -122,6 +139,7 @@ export const NODE_SCHEMAS = {
   set: SetNode,
   handoff: HandoffNode,
   ticket: TicketNode,
+  consent: ConsentNode,
   goto: GotoNode,
   end: EndNode,
 } as const;
@@ -133,6 +151,7 @@ export type BranchNode = z.infer<typeof BranchNode>;
 export type SetNode = z.infer<typeof SetNode>;
 export type HandoffNode = z.infer<typeof HandoffNode>;
 export type TicketNode = z.infer<typeof TicketNode>;
+export type ConsentNode = z.infer<typeof ConsentNode>;
 export type GotoNode = z.infer<typeof GotoNode>;
 export type EndNode = z.infer<typeof EndNode>;
 
@@ -144,6 +163,7 @@ export type FlowNode =
   | ({ kind: 'set' } & SetNode)
   | ({ kind: 'handoff' } & HandoffNode)
   | ({ kind: 'ticket' } & TicketNode)
+  | ({ kind: 'consent' } & ConsentNode)
   | ({ kind: 'goto' } & GotoNode)
   | ({ kind: 'end' } & EndNode);
 

@@ -7,8 +7,11 @@
  * and writes OutboundParts.
  */
 
+import type { InboundEvent } from '@passerelle/core';
 import type { Bot, BotAnswer, BotTurn } from '../bot.js';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
+import { acceptsChannel, type Campaign, windowState } from '../campaigns/campaign-file.js';
+import { CampaignEntries } from '../campaigns/entry.js';
 import { type Locale, normalise } from '../text.js';
 import { type Command, CommandMatcher } from './commands.js';
 import { pickOption, Turn } from './flow-runner.js';
@@ -16,11 +19,15 @@ import { chooseLocale } from './locale.js';
 import { Reply } from './reply.js';
 import { type DialogState, readState } from './state.js';
 
+/** How long after a campaign reached someone their STOP still counts against it. */
+const OPT_OUT_ATTRIBUTION_MS = 7 * 24 * 3_600_000;
+
 export class DialogEngine implements Bot {
   readonly name: string;
   private readonly commands: CommandMatcher;
   private readonly triggers: Array<{ flow: string; locale: string; phrase: string }>;
   private readonly greetings: string[];
+  private readonly campaignEntries: CampaignEntries;
 
   constructor(readonly bot: BotDefinition) {
     this.name = bot.settings.name;
@@ -34,6 +41,7 @@ export class DialogEngine implements Bot {
       // the longest phrase first: "suivi de commande" before "commande"
       .sort((a, b) => b.phrase.length - a.phrase.length);
     this.greetings = Object.values(bot.settings.greetings).flat().map(normalise);
+    this.campaignEntries = new CampaignEntries(bot.campaigns.values());
   }
 
   async answer({ event, contact, state: raw, services }: BotTurn): Promise<BotAnswer> {
@@ -65,32 +73,44 @@ export class DialogEngine implements Bot {
     });
     const now = services.now();
 
+    // The gateway's own events (a broadcast, the desk) are not the customer coming back: nothing to explain.
+    const fromCustomer = event.kind !== 'system';
     const lastActive = state.lastActiveAt ? Date.parse(state.lastActiveAt) : undefined;
     if (lastActive !== undefined && now.getTime() - lastActive > settings.session.idle_timeout) {
-      if (state.at) out.text(turn.message('timed_out'));
+      if (state.at && fromCustomer) out.text(turn.message('timed_out'));
       forget(state);
       // Still waiting for a person after all that time: say so again rather than stay silent.
       if (state.handoff) state.handoff.reminded = false;
     }
     if (state.at && !this.bot.flows.get(state.at.flow)?.nodes.has(state.at.node)) {
-      out.text(turn.message('updated'));
+      if (fromCustomer) out.text(turn.message('updated'));
+      forget(state);
+    }
+    // The campaign ended while this conversation was in its flow: say so, then the normal bot takes over.
+    const campaignAt = turn.campaignOfFlow(state.at?.flow);
+    if (campaignAt && windowState(campaignAt, now) !== 'open') {
+      if (fromCustomer) out.text(turn.campaignClosedText(campaignAt, windowState(campaignAt, now) as 'after'));
       forget(state);
     }
 
-    await this.handle(turn, text, payload, event.kind);
+    await this.handle(turn, event, text, payload);
 
     state.locale = turn.locale;
     state.lastActiveAt = now.toISOString();
     state.botVersion = this.bot.version;
     // Numbers typed back refer to the options of this turn's last choices; none shown: none valid.
     if (out.messages.length > 0) state.offered = out.offered;
-    return { messages: out.messages, state: state as Record<string, unknown> };
+    return {
+      messages: out.messages,
+      state: state as Record<string, unknown>,
+      outbound: Object.keys(turn.outbound).length > 0 ? turn.outbound : undefined,
+    };
   }
 
-  private async handle(turn: Turn, text: string, payload: string | undefined, kind: string): Promise<void> {
+  private async handle(turn: Turn, event: InboundEvent, text: string, payload: string | undefined): Promise<void> {
     const { state } = turn;
     // Only the gateway puts `system` events in a conversation; a channel's postback saying the same is ignored.
-    if (kind === 'system') return this.system(turn, payload ?? '');
+    if (event.kind === 'system') return this.system(turn, payload ?? '');
     const command = payload ? payloadCommand(payload) : this.commands.match(text);
     if (command) return this.command(turn, command);
 
@@ -109,6 +129,19 @@ export class DialogEngine implements Bot {
       if (!state.handoff.reminded) turn.out.text(turn.message('waiting'));
       state.handoff.reminded = true;
       return;
+    }
+    // A campaign's keyword, link or pre-filled text starts it, even over a pending question (like a trigger).
+    const entry = payload
+      ? undefined
+      : this.campaignEntries.match({
+          text,
+          ref: event.content.referral?.ref,
+          channel: event.channel,
+          now: turn.services.now(),
+        });
+    if (entry) {
+      turn.endFlow();
+      return turn.enterCampaign(entry.campaign, entry.how);
     }
     if (state.at) {
       if (await this.answerOrDigress(turn, text, payload)) return;
@@ -173,8 +206,13 @@ export class DialogEngine implements Bot {
     return turn.startFlow(trigger.flow);
   }
 
-  /** What the desk says happened to the handoff: closed by the operator, handed back, or nobody came. */
+  /**
+   * The gateway's own events: a broadcast bringing a campaign to this person
+   * (campaign:<id>:broadcast:<broadcast>[:tagged]), or what the desk says
+   * happened to a handoff (closed by the operator, handed back, nobody came).
+   */
   private async system(turn: Turn, payload: string): Promise<void> {
+    if (payload.startsWith('campaign:')) return this.broadcast(turn, payload);
     const [scope, what, id] = payload.split(':');
     if (scope !== 'handoff' || !turn.state.handoff || turn.state.handoff.id !== id) return;
     turn.state.handoff = undefined;
@@ -187,10 +225,47 @@ export class DialogEngine implements Bot {
     }
   }
 
+  /**
+   * A broadcast's first message for this person. Checked again here, in the
+   * conversation's turn, because things changed since the dispatcher looked:
+   * a STOP just before, the window closed, a person now talking to an operator.
+   */
+  private async broadcast(turn: Turn, payload: string): Promise<void> {
+    const [, campaignId = '', , broadcastId = '', tagged] = payload.split(':');
+    const { state, services } = turn;
+    const skip = (reason: string) => services.broadcastHandled(broadcastId, { skipped: reason });
+    const campaign = this.bot.campaigns.get(campaignId);
+    if (!campaign) return skip('campaign_removed');
+    const window = windowState(campaign, services.now());
+    if (window !== 'open') return skip(window === 'before' ? 'campaign_not_started' : 'campaign_ended');
+    if (!acceptsChannel(campaign, turn.channel)) return skip('channel_not_in_campaign');
+    const consent = await services.consent();
+    if (consent !== 'opted_in') return skip(consent === 'opted_out' ? 'opted_out' : 'no_opt_in');
+    if (state.handoff) return skip('with_an_operator');
+    // In the middle of something (an order, a booking): a promotion now would throw it away.
+    if (state.at) return skip('in_a_conversation');
+
+    const notice = campaign.broadcast.stop_notice
+      ? turn.pick(campaign.broadcast.stop_notice)
+      : turn.message('campaign_stop_notice');
+    turn.outbound = {
+      purpose: 'campaign',
+      campaignId: campaign.id,
+      optOutNotice: notice,
+      ...(tagged === 'tagged' && campaign.broadcast.messenger_tag
+        ? { messageTag: campaign.broadcast.messenger_tag }
+        : {}),
+    };
+    await turn.enterCampaign(campaign, 'broadcast', campaign.broadcast.start);
+    if (turn.out.messages.length === 0) return skip('nothing_to_say');
+    return services.broadcastHandled(broadcastId, { messaged: true });
+  }
+
   private async command(turn: Turn, command: Command): Promise<void> {
     const { state, services } = turn;
     switch (command) {
       case 'stop': {
+        await this.countOptOut(turn);
         forget(state);
         // Confirmed once: a second STOP gets no answer (it would be one more message to someone who said stop).
         if (await services.optOut()) turn.out.text(turn.message('stopped'));
@@ -218,6 +293,15 @@ export class DialogEngine implements Bot {
         }
         return turn.handoff('asked for a person');
     }
+  }
+
+  /** A STOP within a week of a campaign reaching this person counts in that campaign's opt-outs. */
+  private async countOptOut(turn: Turn): Promise<void> {
+    const reached = turn.state.campaign;
+    if (!reached || !this.bot.campaigns.has(reached.id)) return;
+    if (turn.services.now().getTime() - Date.parse(reached.since) > OPT_OUT_ATTRIBUTION_MS) return;
+    if ((await turn.services.consent()) === 'opted_out') return;
+    await turn.services.campaignEvent({ campaignId: reached.id, kind: 'opted_out' });
   }
 
   private async button(turn: Turn, payload: string): Promise<void> {

@@ -3,10 +3,12 @@
  * (an `ask`) or ends. Everything it says goes into the turn's Reply; what it
  * must remember goes into the DialogState.
  */
-import type { Contact } from '@passerelle/core';
+import type { CampaignEntry, Channel, Contact } from '@passerelle/core';
 import type { ChannelIdentity, ContactRef } from '@passerelle/crm-connectors';
+import type { OutboundMeta } from '../bot.js';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
 import type { AskNode, Flow, FlowNode, Text } from '../bot-folder/schemas.js';
+import { type Campaign, windowState } from '../campaigns/campaign-file.js';
 import { compileCondition } from '../flows/conditions.js';
 import { OPERATIONS } from '../flows/operations.js';
 import { render, type Scope } from '../flows/templates.js';
@@ -30,7 +32,7 @@ export interface TurnParts {
   locale: Locale;
   services: DialogServices;
   contact: Contact;
-  channel: string;
+  channel: Channel;
   /** Who wrote, on which channel and account: connectors look people up by it. */
   identity: ChannelIdentity;
   /** What the customer wrote this turn ({{text}} in the engine's own messages). */
@@ -44,9 +46,11 @@ export class Turn {
   locale: Locale;
   readonly services: DialogServices;
   private readonly contact: Contact;
-  private readonly channel: string;
+  readonly channel: Channel;
   private readonly text: string;
   private readonly identity: ChannelIdentity;
+  /** What the worker puts on this turn's messages (a campaign's id, its purpose and opt-out mention). */
+  outbound: OutboundMeta = {};
 
   constructor(parts: TurnParts) {
     ({ bot: this.bot, state: this.state, out: this.out, locale: this.locale, services: this.services } = parts);
@@ -108,29 +112,100 @@ export class Turn {
   startFlow(flowId: string): Promise<void> {
     const flow = this.bot.flows.get(flowId);
     if (!flow) return this.fail(`unknown flow ${flowId}`);
+    const campaign = this.campaignOfFlow(flow.id);
+    if (campaign) return this.enterCampaign(campaign, 'flow');
     return this.run(flow, flow.start);
+  }
+
+  // ---- campaigns ----
+
+  campaignOfFlow(flowId: string | undefined): Campaign | undefined {
+    if (flowId === undefined) return undefined;
+    for (const campaign of this.bot.campaigns.values()) if (campaign.flow === flowId) return campaign;
+    return undefined;
+  }
+
+  /**
+   * Someone comes into a campaign (a keyword, a link, a broadcast, a menu or a
+   * flow leading to it). Outside its window they are told when it opens or
+   * that it is over, and nothing of the campaign runs.
+   */
+  async enterCampaign(campaign: Campaign, how: CampaignEntry, at?: string): Promise<void> {
+    const flow = this.bot.flows.get(campaign.flow);
+    if (!flow) return this.fail(`campaign ${campaign.id}: unknown flow ${campaign.flow}`);
+    if (!this.campaignOpen(campaign)) return;
+    this.state.misses = 0;
+    this.state.campaign = { id: campaign.id, since: this.services.now().toISOString() };
+    await this.services.campaignEvent({ campaignId: campaign.id, kind: 'entered', entry: how });
+    await this.run(flow, at ?? flow.start);
+  }
+
+  /** True within the window; otherwise says when it opens, or that it is over. */
+  campaignOpen(campaign: Campaign): boolean {
+    const state = windowState(campaign, this.services.now());
+    if (state === 'open') return true;
+    this.endFlow();
+    this.out.text(this.campaignClosedText(campaign, state));
+    return false;
+  }
+
+  campaignClosedText(campaign: Campaign, state: 'before' | 'after'): string {
+    const own = state === 'before' ? campaign.before_start : campaign.after_end;
+    const values = {
+      campaign: this.pick(campaign.title),
+      date: this.formatInstant(campaign.opensAt, campaign.timeZone),
+    };
+    if (own) return render(this.pick(own), this.scope(values), this.renderContext());
+    return this.message(state === 'before' ? 'campaign_not_started' : 'campaign_over', values);
+  }
+
+  private formatInstant(instant: Date, timeZone: string): string {
+    return new Intl.DateTimeFormat(this.locale === 'fr' ? 'fr-FR' : 'en-GB', {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone,
+    }).format(instant);
+  }
+
+  private async campaignMoment(campaign: Campaign | undefined, kind: 'step' | 'completed', node?: string) {
+    if (!campaign) return;
+    await this.services.campaignEvent({ campaignId: campaign.id, kind, node });
+    if (kind === 'step' && node === campaign.goal) {
+      await this.services.campaignEvent({ campaignId: campaign.id, kind: 'converted' });
+    }
   }
 
   /** Follows targets from `target` in `flow` until a question or the end. */
   async run(flow: Flow, target: string): Promise<void> {
     let current = flow;
+    let campaign = this.campaignOfFlow(flow.id);
+    if (campaign) this.outbound.campaignId ??= campaign.id;
     let next: string | undefined = target;
     for (let step = 0; step < MAX_STEPS && next !== undefined; step += 1) {
-      if (next === 'end') return this.endFlow();
-      if (next === 'menu') {
+      if (next === 'end' || next === 'menu') {
+        await this.campaignMoment(campaign, 'completed');
         this.endFlow();
-        return this.showMenu();
+        if (next === 'menu') this.showMenu();
+        return;
       }
-      if (next === 'human') return this.handoff(`asked in flow ${current.id}`);
+      if (next === 'human') return this.handoff(`asked in flow ${current.id}`, undefined, campaign);
       if (next.startsWith('flow:')) {
         const other = this.bot.flows.get(next.slice(5));
         if (!other) return this.fail(`unknown flow ${next}`);
+        const otherCampaign = this.campaignOfFlow(other.id);
+        if (otherCampaign && otherCampaign !== campaign) {
+          // Leaving one flow for a campaign's: the campaign's window decides, as for any entry.
+          await this.campaignMoment(campaign, 'completed');
+          return this.enterCampaign(otherCampaign, 'flow');
+        }
         current = other;
+        campaign = otherCampaign;
         next = other.start;
         continue;
       }
       const node = current.nodes.get(next);
       if (!node) return this.fail(`unknown node ${current.id}/${next}`);
+      await this.campaignMoment(campaign, 'step', next);
       next = await this.step(current, next, node);
     }
     if (next !== undefined) await this.fail(`flow ${current.id} ran ${MAX_STEPS} steps without asking anything`);
@@ -161,7 +236,7 @@ export class Turn {
         }
         return node.next ?? 'end';
       case 'handoff':
-        await this.handoff(node.handoff, node.say);
+        await this.handoff(node.handoff, node.say, this.campaignOfFlow(flow.id));
         return undefined;
       case 'ticket': {
         const scope = this.scope();
@@ -176,6 +251,16 @@ export class Turn {
           flow: flow.id,
         });
         if (node.save) this.setVar(node.save, ticket);
+        return node.next ?? 'end';
+      }
+      case 'consent': {
+        const campaign = this.campaignOfFlow(flow.id);
+        if (node.consent === 'opt_in') {
+          await this.services.optIn({ source: 'campaign', detail: campaign ? `campaign ${campaign.id}` : flow.id });
+        } else {
+          await this.services.optOut();
+          if (campaign) await this.services.campaignEvent({ campaignId: campaign.id, kind: 'opted_out' });
+        }
         return node.next ?? 'end';
       }
       case 'goto':
@@ -242,7 +327,9 @@ export class Turn {
     if (at.attempts > node.retries) {
       this.state.at = undefined;
       this.out.text(this.message('give_up'));
-      await this.run(flow, node.on_invalid ?? 'menu');
+      // Not `run(flow, 'menu')`: giving up on a question is not reaching the flow's end (campaign figures).
+      if (node.on_invalid) await this.run(flow, node.on_invalid);
+      else this.showMenu();
       return true;
     }
     this.ask(at, node, result.problem);
@@ -309,7 +396,10 @@ export class Turn {
     }
   }
 
-  async handoff(reason: string, say?: Text): Promise<void> {
+  async handoff(reason: string, say?: Text, campaign?: Campaign): Promise<void> {
+    // Asked for a person in the middle of a campaign's flow: the campaign's figures count it.
+    const inCampaign = campaign ?? this.campaignOfFlow(this.state.at?.flow);
+    if (inCampaign) await this.services.campaignEvent({ campaignId: inCampaign.id, kind: 'handoff' });
     this.endFlow();
     const outcome = await this.services.requestHandoff(reason);
     if (!outcome.queued) {

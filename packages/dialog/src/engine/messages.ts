@@ -95,6 +95,19 @@ export const DEFAULT_MESSAGES = {
     en: 'Sorry, something went wrong on our side. Let me take you back to the menu.',
     fr: 'Désolé, un problème est survenu de notre côté. Je vous ramène au menu.',
   },
+  campaign_not_started: {
+    en: '“{{campaign}}” starts on {{date}}. See you then!',
+    fr: 'L’opération « {{campaign}} » commence le {{date}}. À très vite !',
+  },
+  campaign_over: {
+    en: '“{{campaign}}” is over. Thank you for your interest!',
+    fr: 'L’opération « {{campaign}} » est terminée. Merci de votre intérêt !',
+  },
+  /** Added to a campaign's first message on channels whose rules ask for it (SMS). */
+  campaign_stop_notice: {
+    en: 'Reply STOP to unsubscribe.',
+    fr: 'STOP pour vous désabonner.',
+  },
 } satisfies Record<string, Text>;
 
 export type MessageName = keyof typeof DEFAULT_MESSAGES;

@@ -35,6 +35,8 @@ export interface DialogState {
   /** Consecutive messages the bot could not understand. */
   misses?: number;
   handoff?: { id: string; since: string; reminded?: boolean };
+  /** The campaign that last reached this person (a broadcast or an entry), for its opt-out figures. */
+  campaign?: { id: string; since: string };
 }
 
 const Option = z.object({ title: z.string(), payload: z.string() });
@@ -49,6 +51,7 @@ const StateSchema = z.object({
   offered: z.array(Option).optional(),
   misses: z.number().optional(),
   handoff: z.object({ id: z.string(), since: z.string(), reminded: z.boolean().optional() }).optional(),
+  campaign: z.object({ id: z.string(), since: z.string() }).optional(),
 });
 
 /**

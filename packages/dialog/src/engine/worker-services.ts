@@ -7,14 +7,18 @@ import { createHash } from 'node:crypto';
 import {
   type Contact,
   closeHandoff,
+  consentOf,
   createTicket,
   type Db,
   getHandoff,
   type InboundEvent,
   type Logger,
   queuePosition,
+  recordBroadcastOutcome,
+  recordCampaignEvent,
   recordOptIn,
   recordOptOut,
+  replyId,
   requestHandoff,
 } from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
@@ -41,7 +45,25 @@ export function workerServices(deps: {
   const services: DialogServices = {
     connectors: deps.connectors,
     optOut: () => recordOptOut(db, identity, 'keyword'),
-    optIn: () => recordOptIn(db, identity, 'keyword'),
+    optIn: (how) => recordOptIn(db, identity, how?.source ?? 'keyword', { detail: how?.detail }),
+    consent: () => consentOf(db, identity),
+    async campaignEvent(moment) {
+      await recordCampaignEvent(db, {
+        ...moment,
+        conversationId: event.conversationId,
+        contactId: contact.id,
+        channel: event.channel,
+      });
+    },
+    async broadcastHandled(broadcastId, outcome) {
+      // The campaign's message is this event's first reply: its id is known before it is sent.
+      await recordBroadcastOutcome(
+        db,
+        broadcastId,
+        event.sender.id,
+        'messaged' in outcome ? { messageId: replyId(event.id, 0) } : outcome,
+      );
+    },
     async requestHandoff(reason) {
       const now = services.now();
       const teams = deps.teams?.() ?? ALWAYS_OPEN;

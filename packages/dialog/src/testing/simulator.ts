@@ -4,12 +4,19 @@
  * (script.ts) drive it. The clock is the simulator's own, so an idle timeout
  * can be tried without waiting half an hour.
  */
-import { type Channel, type Contact, inboundEvent, type OutboundPart } from '@passerelle/core';
+import {
+  type Channel,
+  type ConsentState,
+  type Contact,
+  type InboundContent,
+  inboundEvent,
+  type OutboundPart,
+} from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
-import type { BotState } from '../bot.js';
+import type { BotState, OutboundMeta } from '../bot.js';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
 import { DialogEngine } from '../engine/dialog-engine.js';
-import type { DialogServices, TicketRequest } from '../engine/services.js';
+import type { BroadcastOutcome, CampaignMoment, DialogServices, TicketRequest } from '../engine/services.js';
 import { ticketReference } from '../engine/worker-services.js';
 
 export interface SimulatorOptions {
@@ -41,6 +48,11 @@ export class ConversationSimulator {
     status: 'waiting' | 'assigned' | 'ended';
   }> = [];
   optedOut = false;
+  /** Said yes to campaign messages (START, a flow's consent node, or given by the test). */
+  optedIn = false;
+  /** What the campaign results would count, in order. */
+  readonly campaignEvents: CampaignMoment[] = [];
+  readonly broadcasts: Array<{ broadcastId: string; outcome: BroadcastOutcome }> = [];
   state: BotState = {};
   /** The options of the bot's last message that had some. */
   lastOptions: BotMessage['options'] = [];
@@ -94,6 +106,18 @@ export class ConversationSimulator {
     return this.send({ postback: { payload: option.payload, title: option.title } }, 'postback');
   }
 
+  /** The customer arrives through one of our links (Telegram's ?start=, the web chat's data-ref). */
+  openLink(ref: string, text = ''): Promise<BotMessage[]> {
+    return this.send({ ...(text ? { text } : {}), referral: { ref } }, 'message');
+  }
+
+  /** A broadcast of this campaign reaches the conversation, as the dispatcher's system event does. */
+  receiveBroadcast(campaignId: string, options: { broadcastId?: string; tagged?: boolean } = {}) {
+    const broadcastId = options.broadcastId ?? 'bc_simulator';
+    const payload = `campaign:${campaignId}:broadcast:${broadcastId}${options.tagged ? ':tagged' : ''}`;
+    return this.send({ postback: { payload, title: 'broadcast' } }, 'system');
+  }
+
   /** A button press with any payload, as a channel would send it (buttons the bot did not offer included). */
   pressPayload(payload: string): Promise<BotMessage[]> {
     return this.send({ postback: { payload, title: payload } }, 'postback');
@@ -113,10 +137,10 @@ export class ConversationSimulator {
     return this.send({ postback: { payload: `handoff:${how}:${handoff.id}`, title: how } }, 'system');
   }
 
-  private async send(
-    content: { text?: string; postback?: { payload: string; title: string } },
-    kind: 'message' | 'postback' | 'system',
-  ) {
+  /** Everything the bot said in reply to the last event, with what the worker would put on the messages. */
+  lastAnswer: { outbound?: OutboundMeta | undefined } = {};
+
+  private async send(content: InboundContent, kind: 'message' | 'postback' | 'system') {
     this.counter += 1;
     const channel = this.options.channel ?? 'webchat';
     const event = inboundEvent({
@@ -136,6 +160,7 @@ export class ConversationSimulator {
       services: this.services(event.id),
     });
     this.state = answer.state;
+    this.lastAnswer = { outbound: answer.outbound };
     const messages = answer.messages.map(toBotMessage);
     const withOptions = messages.filter((message) => message.options.length > 0).at(-1);
     if (withOptions) this.lastOptions = withOptions.options;
@@ -149,12 +174,24 @@ export class ConversationSimulator {
       optOut: async () => {
         const changed = !this.optedOut;
         this.optedOut = true;
+        this.optedIn = false;
         return changed;
       },
       optIn: async () => {
-        const changed = this.optedOut;
+        const changed = this.optedOut || !this.optedIn;
         this.optedOut = false;
+        this.optedIn = true;
         return changed;
+      },
+      consent: async (): Promise<ConsentState> => (this.optedOut ? 'opted_out' : this.optedIn ? 'opted_in' : 'unknown'),
+      campaignEvent: async (moment) => {
+        const seen = this.campaignEvents.some(
+          (e) => e.campaignId === moment.campaignId && e.kind === moment.kind && e.node === moment.node,
+        );
+        if (!seen) this.campaignEvents.push(moment);
+      },
+      broadcastHandled: async (broadcastId, outcome) => {
+        this.broadcasts.push({ broadcastId, outcome });
       },
       requestHandoff: async (reason) => {
         if (this.options.teamClosed) return { queued: false, hours: this.options.teamClosed.hours };
