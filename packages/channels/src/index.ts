@@ -13,7 +13,7 @@ export type {
 export { callProvider, failureFromStatus, type ProviderCall, type ProviderResponse } from './http.js';
 export { HttpRefusal, jsonErrorHandler } from './http-errors.js';
 export type { ChannelContext, ChannelModule, ChannelService } from './module.js';
-export { AccountRateLimits } from './rate-limit.js';
+export { AccountRateLimits, Pace, type PaceOptions, type PaceTurn } from './rate-limit.js';
 export {
   CHANNEL_MODULES,
   type ChannelStatus,
@@ -25,7 +25,13 @@ export {
 export { type SenderDeps, startChannelSender } from './sender.js';
 export { telegramCases } from './telegram/cases.js';
 export { twilioCases } from './twilio/cases.js';
-export { type ChannelSender, ProviderError, type ProviderOutcome, type SendReceipt } from './types.js';
+export {
+  type ChannelSender,
+  ProviderError,
+  type ProviderOutcome,
+  type Reconciliation,
+  type SendReceipt,
+} from './types.js';
 export { WEBCHAT_WIDGET_FILE } from './webchat/assets.js';
 export { type WebchatRequest, webchatCases } from './webchat/cases.js';
 export type { ServerFrame, WebchatPart } from './webchat/protocol.js';

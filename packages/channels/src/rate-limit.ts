@@ -1,44 +1,99 @@
-import type { Redis } from '@passerelle/core';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+/**
+ * Pacing shared by every process (the state lives in Redis), so starting
+ * more workers never sends faster than a provider allows one number or bot
+ * to send.
+ *
+ * GCRA (the generic cell rate algorithm, a leaky bucket used as a meter)
+ * rather than counters per 1-second window: with fixed windows, a window's
+ * worth at the end of one second and the next window's worth at the start
+ * of the next go out within a few ms, so a provider sees up to twice the
+ * limit in a sliding second. GCRA keeps one number per key, the theoretical
+ * arrival time (TAT) of the next send, and spaces sends one emission
+ * interval (1/rate) apart, allowing an optional burst on top.
+ */
+import { defineScript, type LuaScript, type Redis } from '@passerelle/core';
 
 /**
- * Per channel account pacing shared by every sender process (the counters
- * live in Redis), so starting more workers never sends faster than a
- * provider allows one number or bot to send.
+ * KEYS: the TAT key. ARGV: emission interval (µs), burst tolerance (µs).
+ * Returns {wait ms (0: granted and the slot taken), Redis server time ms}.
+ * Time comes from Redis itself so that processes on machines whose clocks
+ * disagree still share one timeline. Whole microseconds keep the arithmetic
+ * exact in Lua's doubles (a TAT is ~1.8e15 µs, below 2^53).
  */
-export class AccountRateLimits {
-  private readonly limiters = new Map<string, RateLimiterRedis>();
+const GCRA = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tat < now then tat = now end
+local allowed_at = tat - tolerance
+local now_ms = math.floor(now / 1000)
+if now < allowed_at then
+  return {math.ceil((allowed_at - now) / 1000), now_ms}
+end
+local next_tat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1)
+return {0, now_ms}`;
+
+export interface PaceOptions {
+  /**
+   * How many sends may go at once on top of the steady rate (burst
+   * tolerance, in sends). 0, the default, spaces every send evenly.
+   */
+  burst?: number;
+}
+
+export interface PaceTurn {
+  /** 0: go now, the slot is taken. Otherwise how long to wait; nothing was taken. */
+  waitMs: number;
+  /** Redis server time of the decision (ms since the epoch), the clock every process shares. */
+  serverTimeMs: number;
+}
+
+/**
+ * Evenly spaced turns per key under one namespace, e.g.
+ * `new Pace(redis, `${prefix}:broadcast-pace`).waitMs(campaignId, 20)`.
+ */
+export class Pace {
+  private readonly gcra: LuaScript;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  /** 0 when the send may go now, otherwise how long to wait. */
-  async waitMs(channel: string, account: string, perSecond: number | undefined): Promise<number> {
-    if (!perSecond) return 0;
-    const limiter = this.limiterFor(channel, perSecond);
-    try {
-      await limiter.consume(account, 1);
-      return 0;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
-      throw rejection;
-    }
+    redis: Redis,
+    private readonly namespace: string,
+    private readonly options: PaceOptions = {},
+  ) {
+    this.gcra = defineScript(redis, 'pace_gcra', 1, GCRA);
   }
 
-  private limiterFor(channel: string, perSecond: number): RateLimiterRedis {
-    const id = `${channel}:${perSecond}`;
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      limiter = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix: `${this.prefix}:rate:${channel}`,
-        points: perSecond,
-        duration: 1,
-      });
-      this.limiters.set(id, limiter);
-    }
-    return limiter;
+  /** 0 when the caller may go now (its slot is taken), otherwise how long to wait (nothing taken). */
+  async waitMs(key: string, perSecond: number): Promise<number> {
+    return (await this.take(key, perSecond)).waitMs;
+  }
+
+  async take(key: string, perSecond: number): Promise<PaceTurn> {
+    if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`rate must be > 0, got ${perSecond}`);
+    // Rounded up: a rounding error may make us a hair slower than the rate, never faster.
+    const intervalMicros = Math.ceil(1_000_000 / perSecond);
+    const toleranceMicros = Math.max(0, Math.floor(this.options.burst ?? 0)) * intervalMicros;
+    // The script returns a table, which defineScript's number type does not describe.
+    const reply = (await this.gcra([`${this.namespace}:${key}`], [intervalMicros, toleranceMicros])) as unknown;
+    const [waitMs, serverTimeMs] = reply as [number, number];
+    return { waitMs: waitMs > 0 ? Math.max(1, waitMs) : 0, serverTimeMs };
+  }
+}
+
+/** Per channel account pacing: `${prefix}:rate:${channel}:${account}`. */
+export class AccountRateLimits {
+  private readonly pace: Pace;
+
+  constructor(redis: Redis, prefix: string, options: PaceOptions = {}) {
+    this.pace = new Pace(redis, `${prefix}:rate`, options);
+  }
+
+  /** 0 when the send may go now (its slot is taken), otherwise how long to wait (nothing taken). */
+  async waitMs(channel: string, account: string, perSecond: number | undefined): Promise<number> {
+    if (!perSecond) return 0;
+    return this.pace.waitMs(`${channel}:${account}`, perSecond);
   }
 }

@@ -6,10 +6,13 @@
  *
  * At most once per idempotency key: the ordered queue never hands out a key
  * twice once it is done, and within a message each provider call is marked
- * before it goes out. A retry that finds a call marked but not finished
- * (the process died mid-call) cannot know whether the provider got it, so it
- * does not send it again: the message is recorded as 'unknown' and kept as a
- * dead letter for a human.
+ * (its index and start time) before it goes out. A retry that finds a call
+ * marked but not finished (the process died mid-call) cannot know by itself
+ * whether the provider got it. Where the channel can ask the provider
+ * (reconcile), the call is counted as done when the provider has it and sent
+ * when the provider shows it absent: exactly once. Otherwise, or when the
+ * provider's answer does not settle it, it is not sent again: the message is
+ * recorded as 'unknown' and kept as a dead letter for a human.
  */
 import {
   type Config,
@@ -27,7 +30,7 @@ import {
   stageSettings,
 } from '@passerelle/core';
 import { AccountRateLimits } from './rate-limit.js';
-import { type ChannelSender, ProviderError } from './types.js';
+import { type ChannelSender, ProviderError, type Reconciliation } from './types.js';
 
 export interface SenderDeps {
   redis: Redis;
@@ -56,14 +59,41 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     const done = Number((await redis.get(keys.progress)) ?? 0);
     let providerMessageId: string | undefined;
 
+    const recordDone = (index: number) =>
+      redis
+        .multi()
+        .set(keys.progress, String(index + 1), 'EX', ttl)
+        .del(keys.inFlight)
+        .exec();
+
     for (let index = done; index < requests.length; index++) {
-      if (!sender.idempotent && (await redis.get(keys.inFlight)) === String(index)) {
-        throw new AmbiguousSend(`call ${index + 1} of ${requests.length} was under way when its sender stopped`);
+      const marker = sender.idempotent ? undefined : parseInFlight(await redis.get(keys.inFlight));
+      if (marker?.index === index) {
+        const settled = await settleInterrupted(sender, requests[index], message, marker);
+        const what = `call ${index + 1} of ${requests.length} was under way when its sender stopped`;
+        logger.info(
+          {
+            channel: message.to.channel,
+            conversationId: message.conversationId,
+            call: index + 1,
+            ...outcomeOf(settled),
+          },
+          'settled a send cut off by a crash',
+        );
+        if (settled.outcome === 'sent') {
+          providerMessageId = settled.providerMessageId ?? providerMessageId;
+          await recordDone(index);
+          continue;
+        }
+        if (settled.outcome === 'unknown') throw new AmbiguousSend(`${what}; ${settled.reason}`);
+        // 'not-sent': the old call never reached the provider. Dropping the marker now means
+        // a pacing wait below does not make the next try ask the provider again.
+        await redis.del(keys.inFlight);
       }
       const waitMs = await limits.waitMs(message.to.channel, message.to.account, sender.ratePerSecond);
       if (waitMs > 0) throw new RetryLater('account rate limit', { afterMs: waitMs, countsAsAttempt: false });
 
-      await redis.set(keys.inFlight, String(index), 'EX', ttl);
+      await redis.set(keys.inFlight, formatInFlight({ index, startedAt: Date.now() }), 'EX', ttl);
       if (index === done && attempt === 1) await markDelivery(db, message.id, { status: 'sending', attempts: attempt });
       try {
         const receipt = await sender.send(requests[index], message);
@@ -72,11 +102,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
         if (!(error instanceof ProviderError) || error.outcome !== 'ambiguous') await redis.del(keys.inFlight);
         throw mapProviderError(error, sender.idempotent === true);
       }
-      await redis
-        .multi()
-        .set(keys.progress, String(index + 1), 'EX', ttl)
-        .del(keys.inFlight)
-        .exec();
+      await recordDone(index);
     }
     await markDelivery(db, message.id, { status: 'sent', providerMessageId, attempts: attempt });
     observer.replyFinished(message.to.channel, 'sent', secondsSince(message.causedAt));
@@ -105,6 +131,50 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
 
 /** The provider may have the message: resending could deliver it twice, so we stop. */
 class AmbiguousSend extends GiveUp {}
+
+/** What the in-flight marker holds: which call was going out, and since when (this process's clock). */
+interface InFlight {
+  index: number;
+  /** Absent in markers written before the start time was kept: those cannot be reconciled. */
+  startedAt?: number | undefined;
+}
+
+function formatInFlight(marker: Required<InFlight>): string {
+  return `${marker.index}@${marker.startedAt}`;
+}
+
+function parseInFlight(value: string | null): InFlight | undefined {
+  const match = value === null ? null : /^(\d+)(?:@(\d+))?$/.exec(value);
+  if (!match) return undefined;
+  return { index: Number(match[1]), startedAt: match[2] === undefined ? undefined : Number(match[2]) };
+}
+
+/**
+ * Asks the channel's provider about an interrupted call. Anything short of a
+ * clear answer (no reconcile, no start time, a failure to ask) is 'unknown':
+ * sending again on a guess could deliver the message twice.
+ */
+async function settleInterrupted<Request>(
+  sender: ChannelSender<Request>,
+  request: Request,
+  message: OutboundMessage,
+  marker: InFlight,
+): Promise<Reconciliation> {
+  if (!sender.reconcile) return { outcome: 'unknown', reason: 'this channel cannot ask its provider' };
+  if (marker.startedAt === undefined) return { outcome: 'unknown', reason: 'the call has no recorded start time' };
+  try {
+    return await sender.reconcile(request, message, new Date(marker.startedAt));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { outcome: 'unknown', reason: `asking the provider failed (${reason})` };
+  }
+}
+
+function outcomeOf(settled: Reconciliation): Record<string, string> {
+  return settled.outcome === 'unknown'
+    ? { outcome: settled.outcome, reason: settled.reason }
+    : { outcome: settled.outcome };
+}
 
 function mapProviderError(error: unknown, idempotent: boolean): Error {
   if (!(error instanceof ProviderError)) {

@@ -28,6 +28,18 @@ export interface SendReceipt {
 }
 
 /**
+ * What the provider says became of a call whose sender died before the
+ * answer came back.
+ */
+export type Reconciliation =
+  /** The provider has it: count the call as done. */
+  | { outcome: 'sent'; providerMessageId?: string | undefined }
+  /** The provider answered, and it has nothing of this call: sending it now delivers it once. */
+  | { outcome: 'not-sent' }
+  /** The provider's answer does not settle it (e.g. something like it, but not quite): stop, a human decides. */
+  | { outcome: 'unknown'; reason: string };
+
+/**
  * The outbound half of a channel. Request is the channel's own shape of one
  * provider call; it never leaves the channel's folder.
  */
@@ -45,6 +57,14 @@ export interface ChannelSender<Request = unknown> {
   /** The provider calls one message takes, in order. Pure: no I/O. */
   render(message: OutboundMessage): Request[];
   send(request: Request, message: OutboundMessage): Promise<SendReceipt>;
+  /**
+   * For a channel that is not idempotent: asks the provider whether a call
+   * that started at `since` (the sender's clock) and was cut off by a crash
+   * went through. 'not-sent' must only come from an answer that shows the
+   * call absent, never from a failure to ask: a failure is thrown (or
+   * 'unknown') and the message stays unsent and kept for a human.
+   */
+  reconcile?(request: Request, message: OutboundMessage, since: Date): Promise<Reconciliation>;
   /** Releases what the sender opened (connections, queues) when its process stops. */
   close?(): Promise<void>;
 }

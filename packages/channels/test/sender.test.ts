@@ -43,11 +43,16 @@ after(async () => {
  * A minimal HTTP channel: one POST per part, the provider's id in the answer.
  * It uses callProvider, the same call-and-classify code the real channels use.
  */
-function httpSender(
-  provider: FakeProvider,
-  options: { ratePerSecond?: number; timeoutMs?: number } = {},
-): ChannelSender<{ text: string }> {
+interface SenderOptions {
+  ratePerSecond?: number;
+  timeoutMs?: number;
+  /** What the channel answers when asked about a call cut off by a crash. */
+  reconcile?: ChannelSender<{ text: string }>['reconcile'];
+}
+
+function httpSender(provider: FakeProvider, options: SenderOptions = {}): ChannelSender<{ text: string }> {
   return {
+    ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     channel: 'sms',
     capabilities: {
       maxTextLength: 1600,
@@ -94,7 +99,7 @@ let counter = 0;
 async function setup(
   name: string,
   script: (index: number) => FakeAnswer,
-  senderOptions: { ratePerSecond?: number; timeoutMs?: number; optOutAware?: boolean } = {},
+  senderOptions: SenderOptions & { optOutAware?: boolean } = {},
 ) {
   db ??= await openDb({ inMemory: true }).then(async (opened) => {
     await migrate(opened);
@@ -132,8 +137,16 @@ async function setup(
     await redis.quit();
   });
 
-  /** A reply as the dialog worker makes one: recorded in the database, then queued. */
-  async function send(texts: string[], conversation = `${name}-conv`): Promise<OutboundMessage> {
+  /**
+   * A reply as the dialog worker makes one: recorded in the database, then queued. With
+   * `inFlight`, the marker a sender killed in the middle of a provider call leaves behind is
+   * there first, as when the job comes back after the crash.
+   */
+  async function send(
+    texts: string[],
+    conversation = `${name}-conv`,
+    crash?: { inFlight: string },
+  ): Promise<OutboundMessage> {
     counter += 1;
     const n = counter;
     const userId = `+3361234${String(n).padStart(4, '0')}`;
@@ -165,6 +178,10 @@ async function setup(
       createdAt: new Date().toISOString(),
     };
     await recordOutbound(db, [message]);
+    if (crash) {
+      const keys = queues.outbound.keys(message.conversationId, message.idempotencyKey);
+      await admin.set(`${keys.status}:inflight`, crash.inFlight, 'EX', 60);
+    }
     assert.equal(await queues.outbound.enqueue(message), 'accepted');
     return message;
   }
@@ -287,6 +304,72 @@ describe('channel sender', () => {
     assert.equal(await statusOf(crashed), 'unknown');
   });
 
+  it('counts a call cut off by a crash as done when the provider says it has it', async () => {
+    const asked: Array<{ text: string; since: number }> = [];
+    const startedAt = Date.now() - 2_000;
+    const { provider, send, statusOf } = await setup('reconcile-sent', ok, {
+      async reconcile(request, _message, since) {
+        asked.push({ text: request.text, since: since.getTime() });
+        return { outcome: 'sent', providerMessageId: 'SM-before-the-crash' };
+      },
+    });
+    const message = await send(['one', 'two'], undefined, { inFlight: `0@${startedAt}` });
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.deepEqual(asked, [{ text: 'one', since: startedAt }], 'asked once, about the interrupted call');
+    assert.deepEqual(
+      provider.requests.map((r) => (JSON.parse(r.body) as { text: string }).text),
+      ['two'],
+      'the part the provider has is not sent again; the rest is',
+    );
+  });
+
+  it("keeps the provider's id of a call it says it has", async () => {
+    const { provider, send } = await setup('reconcile-sid', ok, {
+      reconcile: async () => ({ outcome: 'sent', providerMessageId: 'SM-before-the-crash' }),
+    });
+    const message = await send(['once'], undefined, { inFlight: `0@${Date.now()}` });
+    await waitFor('sent', async () => (await getDelivery(db, message.id))?.status === 'sent');
+    assert.equal((await getDelivery(db, message.id))?.providerMessageId, 'SM-before-the-crash');
+    assert.equal(provider.requests.length, 0);
+  });
+
+  it('sends a call cut off by a crash once when the provider shows it never got it', async () => {
+    let asked = 0;
+    const { provider, send, statusOf, queues } = await setup('reconcile-not-sent', ok, {
+      async reconcile() {
+        asked += 1;
+        return { outcome: 'not-sent' };
+      },
+    });
+    const message = await send(['once'], undefined, { inFlight: `0@${Date.now()}` });
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(asked, 1);
+    assert.equal(provider.requests.length, 1);
+    assert.equal((await getDelivery(db, message.id))?.providerMessageId, 'SM-0');
+    assert.equal(await queues.deadLetters.count(), 0);
+  });
+
+  it('gives up as unknown when asking the provider fails, or the marker has no start time', async () => {
+    let asked = 0;
+    const { provider, send, queues, statusOf } = await setup('reconcile-fails', ok, {
+      async reconcile() {
+        asked += 1;
+        throw new ProviderError('list answered 500', 'retry', { status: 500 });
+      },
+    });
+    const failing = await send(['once'], 'reconcile-fails-a', { inFlight: `0@${Date.now()}` });
+    // A marker left by a sender from before start times were kept.
+    const legacy = await send(['once'], 'reconcile-fails-b', { inFlight: '0' });
+    await waitFor('two dead letters', async () => (await queues.deadLetters.count()) === 2);
+    assert.equal(provider.requests.length, 0, 'nothing is sent on a guess');
+    assert.equal(await statusOf(failing), 'unknown');
+    assert.equal(await statusOf(legacy), 'unknown');
+    assert.equal(asked, 1, 'a marker without a start time is not reconciled');
+    const errors = (await queues.deadLetters.list()).map((letter) => letter.error).sort();
+    assert.match(errors.join('\n'), /asking the provider failed \(list answered 500\)/);
+    assert.match(errors.join('\n'), /no recorded start time/);
+  });
+
   it('paces sends at the channel account rate limit, shared by every sender', async () => {
     const { provider, send, statusOf } = await setup('rate-limit', ok, { ratePerSecond: 5 });
     // 15 messages for one account, each in its own conversation so they could all go at once.
@@ -298,14 +381,19 @@ describe('channel sender', () => {
     );
     const times = provider.requests.map((r) => r.at).sort((a, b) => a - b);
     assert.equal(times.length, 15);
-    // At 5 per second, 15 sends span at least two full windows. Times are taken where the fake
+    // At 5 per second, evenly spaced, 15 sends are 14 intervals of 200 ms apart: 2.8 s (with
+    // 1-second windows they could be 5 + 5 + 5 within about 2 s). Times are taken where the fake
     // provider reads each request, in this busy test process: an early request read late shortens
     // a gap, so 300 ms are allowed for that. Unpaced, all 15 arrive within a few tens of ms.
     const span = (times.at(-1) ?? 0) - (times[0] ?? 0);
-    assert.ok(span >= 1_700, `15 sends at 5/s took only ${span} ms`);
+    assert.ok(span >= 2_500, `15 sends at 5/s took only ${span} ms`);
     for (let i = 5; i < times.length; i++) {
       const gap = (times[i] ?? 0) - (times[i - 5] ?? 0);
       assert.ok(gap >= 700, `sends ${i - 5} and ${i} only ${gap} ms apart: more than 5 within one second`);
+    }
+    for (let i = 1; i < times.length; i++) {
+      const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
+      assert.ok(gap >= 50, `sends ${i - 1} and ${i} only ${gap} ms apart: not spaced 200 ms apart`);
     }
   });
 });

@@ -330,19 +330,114 @@ describe('Twilio sender', () => {
   });
 });
 
+describe('Twilio reconcile (a send cut off by a crash)', () => {
+  /** What the crashed process was sending, and when the call started. */
+  function interrupted(customer: string, text: string, through = sender) {
+    const message = replyTo(customer, [{ type: 'text', text }]);
+    const [request] = through.render(message);
+    assert.ok(request && through.reconcile, 'the Twilio sender can reconcile');
+    const reconcile = through.reconcile.bind(through);
+    return { message, request, ask: (since: Date) => reconcile(request, message, since) };
+  }
+
+  it('finds a message Twilio accepted, still queued, and gives its sid', async () => {
+    const call = interrupted('+33639987030', 'Votre code : 4812');
+    const since = new Date();
+    const [receipt] = await sendAll(call.message);
+    assert.equal(fake.messages.at(-1)?.sentAt, undefined, 'still queued: date_sent is null');
+    const lists = fake.requests.length;
+    assert.deepEqual(await call.ask(since), { outcome: 'sent', providerMessageId: receipt?.providerMessageId });
+    const list = fake.requests.slice(lists).find((request) => request.method === 'GET');
+    assert.ok(list, 'the Message list was read');
+    const query = new URLSearchParams(list.path.split('?')[1]);
+    assert.deepEqual(
+      { To: query.get('To'), From: query.get('From'), PageSize: query.get('PageSize') },
+      { To: '+33639987030', From: TWILIO_TEST.from, PageSize: '1000' },
+    );
+  });
+
+  it('finds a message sent through a Messaging Service by the service, not the number', async () => {
+    const service = senderFor(configWith({ TWILIO_FROM: TWILIO_TEST.messagingServiceSid }));
+    const call = interrupted('+33639987031', 'Bonjour', service);
+    const since = new Date();
+    const [receipt] = await sendAll(call.message, service);
+    assert.deepEqual(await call.ask(since), { outcome: 'sent', providerMessageId: receipt?.providerMessageId });
+    const numberCall = interrupted('+33639987031', 'Bonjour');
+    assert.deepEqual(await numberCall.ask(since), { outcome: 'not-sent' }, 'sent by the service, not by the number');
+  });
+
+  it('says not sent when Twilio lists nothing like it since the call started', async () => {
+    const customer = '+33639987032';
+    const earlier = interrupted(customer, 'Rappel : rendez-vous demain');
+    await sendAll(earlier.message);
+    await sendAll(interrupted(customer, 'Autre chose').message);
+    // The same text went out before: an earlier message is not this call.
+    const since = new Date(Date.now() + 60_000);
+    assert.deepEqual(await earlier.ask(since), { outcome: 'not-sent' });
+    assert.deepEqual(await interrupted('+33639987033', 'Jamais envoyé').ask(new Date()), { outcome: 'not-sent' });
+  });
+
+  it('says unknown when Twilio has a message with nearly the same text (rewritten quotes)', async () => {
+    const customer = '+33639987034';
+    const since = new Date();
+    await sendAll(interrupted(customer, "C'est parti - a demain...").message);
+    const call = interrupted(customer, 'C’est parti – à demain…');
+    const answer = await call.ask(since);
+    assert.equal(answer.outcome, 'unknown');
+  });
+
+  it('follows next_page_uri through a long history', async () => {
+    const customer = '+33639987035';
+    const call = interrupted(customer, 'La première page ne suffit pas');
+    const since = new Date();
+    const [receipt] = await sendAll(call.message);
+    // A thousand later messages to the same customer push ours onto the second page.
+    const later = Date.now() + 1;
+    for (let n = 0; n < 1_000; n++) {
+      fake.messages.push({
+        To: customer,
+        From: TWILIO_TEST.from,
+        Body: `suite ${n}`,
+        MediaUrl: [],
+        sid: `SMlater${n}`,
+        at: later,
+      });
+    }
+    const lists = fake.requests.length;
+    assert.deepEqual(await call.ask(since), { outcome: 'sent', providerMessageId: receipt?.providerMessageId });
+    const reads = fake.requests.slice(lists).filter((request) => request.method === 'GET');
+    assert.equal(reads.length, 2, 'two pages of 1000');
+    assert.match(reads[1]?.path ?? '', /PageToken=PA/);
+  });
+
+  it('says unknown when the list cannot be read, never not-sent', async () => {
+    const call = interrupted('+33639987036', 'Bonjour');
+    fake.scriptList(twilioError(500, 20500, 'Internal Server Error'));
+    const failed = await call.ask(new Date());
+    assert.equal(failed.outcome, 'unknown');
+    assert.match(failed.outcome === 'unknown' ? failed.reason : '', /answered 500/);
+    fake.scriptList({ status: 200, body: 'not json' });
+    assert.equal((await call.ask(new Date())).outcome, 'unknown');
+    const wrong = senderFor(configWith({ TWILIO_AUTH_TOKEN: '0badc0de0badc0de0badc0de0badc0de' }));
+    const refused = interrupted('+33639987036', 'Bonjour', wrong);
+    assert.equal((await refused.ask(new Date())).outcome, 'unknown', 'refused credentials settle nothing');
+  });
+});
+
 describe('Twilio sender inside the channel sender', () => {
   let db: Db;
   const pipelinePrefix = uniquePrefix('twilio-pipeline');
   const pipelineRedis = openRedis('twilio-pipeline');
   let queues: ReturnType<typeof openPipelineQueues>;
   let channelSender: ReturnType<typeof startChannelSender>;
+  let twilioSender: ChannelSender<TwilioSendRequest>;
   const pipeline = testPipelineSettings();
 
   before(async () => {
     db = await openDb({ inMemory: true });
     await migrate(db);
     queues = openPipelineQueues(pipelineRedis, { redisKeyPrefix: pipelinePrefix, pipeline });
-    const twilioSender = senderFor(configWith({ REDIS_KEY_PREFIX: pipelinePrefix }), pipelineRedis);
+    twilioSender = senderFor(configWith({ REDIS_KEY_PREFIX: pipelinePrefix }), pipelineRedis);
     channelSender = startChannelSender({
       redis: pipelineRedis,
       db,
@@ -362,8 +457,16 @@ describe('Twilio sender inside the channel sender', () => {
     await pipelineRedis.quit();
   });
 
-  /** A reply as the dialog worker makes one: the customer known, the message recorded, then queued. */
-  async function queueReply(userId: string, parts: OutboundPart[]): Promise<OutboundMessage> {
+  /**
+   * A reply as the dialog worker makes one: the customer known, the message recorded, then
+   * queued. With `crash`, the job comes back after its sender was killed in the middle of the
+   * Twilio call: the in-flight marker it wrote is there, and Twilio got the SMS or not.
+   */
+  async function queueReply(
+    userId: string,
+    parts: OutboundPart[],
+    crash?: { twilioGotIt: boolean },
+  ): Promise<OutboundMessage> {
     const message = replyTo(userId, parts);
     const contact = await resolveContact(db, { channel: 'sms', account: TWILIO_TEST.from, userId, phone: userId });
     await recordInbound(
@@ -383,9 +486,17 @@ describe('Twilio sender inside the channel sender', () => {
       contact.id,
     );
     await recordOutbound(db, [message]);
+    if (crash) {
+      const startedAt = Date.now();
+      if (crash.twilioGotIt) await sendAll(message, twilioSender);
+      const keys = queues.outbound.keys(message.conversationId, message.idempotencyKey);
+      await pipelineRedis.set(`${keys.status}:inflight`, `0@${startedAt}`, 'EX', 60);
+    }
     assert.equal(await queues.outbound.enqueue(message), 'accepted');
     return message;
   }
+
+  const smsTo = (customer: string) => fake.messages.filter((sent) => sent.To === customer);
 
   it("waits as long as Twilio's 429 Retry-After says, then sends once", async () => {
     const customer = '+33639987020';
@@ -406,5 +517,36 @@ describe('Twilio sender inside the channel sender', () => {
     await waitFor('the opt-out', () => isOptedOut(db, { channel: 'sms', account: TWILIO_TEST.from, userId: customer }));
     await waitFor('the delivery to fail', async () => (await getDelivery(db, message.id))?.status === 'failed');
     assert.equal(fake.attempts.filter((attempt) => attempt.To === customer).length, 1);
+  });
+
+  it('does not send again an SMS Twilio got before its sender was killed, and keeps its sid', async () => {
+    const customer = '+33639987040';
+    const message = await queueReply(customer, [{ type: 'text', text: 'Votre commande est prête.' }], {
+      twilioGotIt: true,
+    });
+    await waitFor('the delivery to be sent', async () => (await getDelivery(db, message.id))?.status === 'sent');
+    assert.equal(smsTo(customer).length, 1, 'one SMS, the one from before the crash');
+    assert.equal(fake.attempts.filter((attempt) => attempt.To === customer).length, 1);
+    assert.equal((await getDelivery(db, message.id))?.providerMessageId, smsTo(customer)[0]?.sid);
+  });
+
+  it('sends once an SMS Twilio never got before its sender was killed', async () => {
+    const customer = '+33639987041';
+    const message = await queueReply(customer, [{ type: 'text', text: 'Votre colis est en route.' }], {
+      twilioGotIt: false,
+    });
+    await waitFor('the delivery to be sent', async () => (await getDelivery(db, message.id))?.status === 'sent');
+    assert.equal(smsTo(customer).length, 1);
+    assert.equal((await getDelivery(db, message.id))?.providerMessageId, smsTo(customer)[0]?.sid);
+  });
+
+  it('keeps the message as unknown when the message list fails', async () => {
+    const customer = '+33639987042';
+    const letters = await queues.deadLetters.count();
+    fake.scriptList(twilioError(500, 20500, 'Internal Server Error'));
+    const message = await queueReply(customer, [{ type: 'text', text: 'Bonjour' }], { twilioGotIt: false });
+    await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === letters + 1);
+    assert.equal((await getDelivery(db, message.id))?.status, 'unknown');
+    assert.equal(fake.attempts.filter((attempt) => attempt.To === customer).length, 0, 'nothing sent on a guess');
   });
 });

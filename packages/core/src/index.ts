@@ -6,6 +6,7 @@ export * from './events/schema.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export { maskPhone, maskPhonesInText, redactForLog } from './logging/redact.js';
 export { type DeadLetter, DeadLetters } from './pipeline/dead-letters.js';
+export { type Lease, redisLease } from './pipeline/lease.js';
 export { defineScript, type LuaScript } from './pipeline/lua.js';
 export { type PipelineObserver, silentObserver } from './pipeline/observer.js';
 export {

@@ -16,12 +16,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay } from '@passerelle/core';
+import { backoffDelay, redisLease } from '@passerelle/core';
 import type { ChannelContext, ChannelService } from '../module.js';
 import { ProviderError } from '../types.js';
 import { type BotApi, callBotApi } from './api.js';
 import { acceptUpdate, type InboundDeps } from './inbound.js';
-import { redisLease } from './lease.js';
 import { ALLOWED_UPDATES } from './update.js';
 
 export interface PollingOptions {

@@ -10,12 +10,14 @@
  * URL; and its failures (RestException, axios errors) would need a mapping
  * of their own to retry / reject / ambiguous. One form POST through
  * callProvider() keeps the classification every channel shares (Retry-After
- * included); only Twilio's error codes are read here.
+ * included); only Twilio's error codes are read here. A send whose process
+ * died mid-call is reconciled against the Message list (reconcile.ts).
  */
 import type { Logger, OutboundMessage, Redis } from '@passerelle/core';
 import { callProvider } from '../http.js';
 import { type ChannelSender, ProviderError } from '../types.js';
 import { rememberMenu } from './menu.js';
+import { reconcileTwilioSend } from './reconcile.js';
 import { renderTwilio, type TwilioMessageParams, type TwilioSendRequest, twilioCapabilities } from './render.js';
 import { defaultRatePerSecond, type TwilioSettings } from './settings.js';
 
@@ -52,6 +54,9 @@ export function createTwilioSender(
       if (!created.sid) context.logger.warn({ conversationId: message.conversationId }, 'Twilio sent no message sid');
       return { providerMessageId: created.sid };
     },
+    // A send cut off by a crash is looked up in Twilio's Message list rather than given up on.
+    reconcile: (request: TwilioSendRequest, _message: OutboundMessage, since: Date) =>
+      reconcileTwilioSend(settings, request.params, since),
   };
 }
 

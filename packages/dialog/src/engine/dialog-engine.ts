@@ -10,7 +10,7 @@
 import type { InboundEvent } from '@passerelle/core';
 import type { Bot, BotAnswer, BotTurn } from '../bot.js';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
-import { acceptsChannel, type Campaign, windowState } from '../campaigns/campaign-file.js';
+import { acceptsChannel, windowState } from '../campaigns/campaign-file.js';
 import { CampaignEntries } from '../campaigns/entry.js';
 import { type Locale, normalise } from '../text.js';
 import { type Command, CommandMatcher } from './commands.js';

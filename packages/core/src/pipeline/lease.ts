@@ -1,10 +1,12 @@
 /**
- * Telegram serves getUpdates to one caller at a time (a second long poll
- * ends the first with 409 Conflict). When several gateway processes run in
- * polling mode, the one holding this Redis lease polls; the others wait and
- * take over within one lease period if it dies.
+ * A job only one process may do at a time, whichever process it is: Telegram
+ * serves getUpdates to one caller (a second long poll ends the first with 409
+ * Conflict), a broadcast is dispatched by one worker. The process holding
+ * this Redis lease does it; the others wait and take over within one lease
+ * period if it dies.
  */
-import { defineScript, type Redis } from '@passerelle/core';
+import type { Redis } from 'ioredis';
+import { defineScript } from './lua.js';
 
 /** KEYS: lease. ARGV: owner, ttlMs. 1 when the caller holds the lease (taken or renewed). */
 const HOLD = `
@@ -31,8 +33,8 @@ export interface Lease {
 }
 
 export function redisLease(redis: Redis, key: string, owner: string, ttlMs: number): Lease {
-  const hold = defineScript(redis, 'telegram_lease_hold', 1, HOLD);
-  const release = defineScript(redis, 'telegram_lease_release', 1, RELEASE);
+  const hold = defineScript(redis, 'lease_hold', 1, HOLD);
+  const release = defineScript(redis, 'lease_release', 1, RELEASE);
   return {
     hold: async () => (await hold([key], [owner, ttlMs])) === 1,
     release: async () => {
