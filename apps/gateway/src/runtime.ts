@@ -9,10 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   attachWebchatSocket,
+  CHANNEL_CAPABILITIES,
   type ChannelContext,
   channelStatuses,
   createChannelSenders,
   mountChannelWebhooks,
+  Pace,
   startChannelSender,
   startChannelServices,
   webchatSecret,
@@ -29,7 +31,15 @@ import {
   safeRedisAddress,
   waitForRedis,
 } from '@passerelle/core';
-import { ALWAYS_OPEN, BotHost, HandoffDesk, loadBot, openBotConnectors, startDialogWorker } from '@passerelle/dialog';
+import {
+  ALWAYS_OPEN,
+  BotHost,
+  BroadcastDispatcher,
+  HandoffDesk,
+  loadBot,
+  openBotConnectors,
+  startDialogWorker,
+} from '@passerelle/dialog';
 import type { Response } from 'express';
 import { consoleApi } from './console/api.js';
 import { createConsoleAuth } from './console/auth.js';
@@ -130,8 +140,20 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         logger,
         observer: metrics.observer,
       });
+      // Campaign broadcasts: one process dispatches each (a Redis lease), paced per channel account.
+      const dispatcher = new BroadcastDispatcher({
+        db,
+        redis,
+        prefix: config.redisKeyPrefix,
+        bot: () => bot.definition,
+        enqueue: (event) => queues.inbound.enqueue(event),
+        pace: new Pace(redis, `${config.redisKeyPrefix}:broadcast-pace`),
+        replyWindowHours: (channel) => CHANNEL_CAPABILITIES[channel].replyWindowHours,
+        logger,
+      });
+      dispatcher.start();
       // Closed before the queues and connections they use (closers run in reverse).
-      closers.push(() => Promise.all([dialog.close(), sender.close()]));
+      closers.push(() => Promise.all([dispatcher.stop(), dialog.close(), sender.close()]));
       logger.info({ bot: bot.name, botDir: config.botDir }, 'dialog worker and channel sender started');
     }
 

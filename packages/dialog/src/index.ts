@@ -13,6 +13,14 @@ export {
   type WindowState,
   windowState,
 } from './campaigns/campaign-file.js';
+export {
+  broadcastEvent,
+  decideRecipient,
+  type RecipientDecision,
+  SKIP_REASONS,
+  type SkipReason,
+} from './campaigns/decide.js';
+export { BroadcastDispatcher, type DispatcherDeps, type PaceMeter } from './campaigns/dispatcher.js';
 export { CampaignEntries, type CampaignMatch } from './campaigns/entry.js';
 export { CAMPAIGNS_DIR } from './campaigns/load-campaigns.js';
 export {
@@ -24,6 +32,7 @@ export {
   QuietHoursSettings,
   quietHoursFor,
 } from './campaigns/quiet-hours.js';
+export { type CampaignSummary, resultsOf, resultsTable, summarizeCampaign } from './campaigns/results.js';
 export { DialogEngine } from './engine/dialog-engine.js';
 export type { BroadcastOutcome, CampaignMoment, DialogServices, TicketRequest } from './engine/services.js';
 export { type ConsoleEvent, HandoffDesk, type HandoffEnd, SYSTEM_PAYLOAD } from './hybrid/desk.js';

@@ -111,6 +111,16 @@ export class DialogEngine implements Bot {
     const { state } = turn;
     // Only the gateway puts `system` events in a conversation; a channel's postback saying the same is ignored.
     if (event.kind === 'system') return this.system(turn, payload ?? '');
+    // One of our links (Telegram's Start button with ?start=, the web chat's data-ref) comes before
+    // anything else the message says: the person clicked to get there.
+    const ref = event.content.referral?.ref;
+    const linked = ref
+      ? this.campaignEntries.match({ text: '', ref, channel: event.channel, now: turn.services.now() })
+      : undefined;
+    if (linked) {
+      turn.endFlow();
+      return turn.enterCampaign(linked.campaign, linked.how);
+    }
     const command = payload ? payloadCommand(payload) : this.commands.match(text);
     if (command) return this.command(turn, command);
 
@@ -271,9 +281,12 @@ export class DialogEngine implements Bot {
         if (await services.optOut()) turn.out.text(turn.message('stopped'));
         return;
       }
-      case 'start':
-        if (await services.optIn()) turn.out.text(turn.message('restarted'));
+      case 'start': {
+        // START is the carriers' word to subscribe (again): a yes to our messages, kept as such.
+        const before = await services.consent();
+        if (await services.optIn()) turn.out.text(turn.message(before === 'opted_out' ? 'restarted' : 'subscribed'));
         return turn.showMenu();
+      }
       case 'menu':
         if (state.handoff) await services.cancelHandoff(state.handoff.id);
         state.handoff = undefined;

@@ -18,6 +18,10 @@ export const DEFAULT_MESSAGES = {
     en: "You're subscribed again. Welcome back!",
     fr: 'Vous êtes de nouveau abonné(e). Bon retour parmi nous !',
   },
+  subscribed: {
+    en: "You're subscribed: you'll receive our news and offers here. Write STOP at any time to unsubscribe.",
+    fr: 'Vous êtes abonné(e) : vous recevrez nos nouveautés et nos offres ici. Écrivez STOP à tout moment pour vous désabonner.',
+  },
   timed_out: {
     en: "Welcome back! Our previous conversation had timed out, so let's start again.",
     fr: 'Bon retour ! Notre échange précédent avait expiré, alors reprenons depuis le début.',
