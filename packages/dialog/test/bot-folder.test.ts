@@ -20,6 +20,7 @@ const BOOKING = 'flows/booking.yaml';
 const LEAVE = 'flows/leave-message.yaml';
 const BOT = 'bot.yaml';
 const FAQ = 'faq.yaml';
+const CAMPAIGN = 'campaigns/ventes-privees.yaml';
 
 /** What one problem must be: its file (relative to the bot folder), the line holding `marker`, and its message. */
 interface ExpectedProblem {
@@ -95,7 +96,8 @@ const ROWS: Row[] = [
       {
         file: ORDER,
         marker: 'goto: flow:nope',
-        message: /node "anything-else": unknown flow "nope" \(flows: booking, leave-message, order-status\)/,
+        message:
+          /node "anything-else": unknown flow "nope" \(flows: booking, leave-message, order-status, ventes-privees\)/,
       },
     ],
   },
@@ -352,7 +354,7 @@ const ROWS: Row[] = [
       {
         file: BOT,
         marker: 'leave_message_flow: leave-a-message',
-        message: /unknown flow "leave-a-message" \(flows: booking, leave-message, order-status\)/,
+        message: /unknown flow "leave-a-message" \(flows: booking, leave-message, order-status, ventes-privees\)/,
       },
     ],
   },
@@ -391,6 +393,79 @@ const ROWS: Row[] = [
     problems: [
       { file: ORDER, marker: 'nxt: anything-else', message: /unknown field "nxt"/ },
       { file: FAQ, marker: '- id: opening-hours', nth: 2, message: /duplicate id "opening-hours"/ },
+    ],
+  },
+  // ---- campaigns ----
+  {
+    name: 'campaign: its flow does not exist',
+    mutations: [replace(CAMPAIGN, 'flow: ventes-privees', 'flow: ventes-privee')],
+    problems: [{ file: CAMPAIGN, marker: 'flow: ventes-privee', message: /no flow "ventes-privee" in flows\//i }],
+  },
+  {
+    name: 'campaign: the goal is not a node of its flow',
+    mutations: [replace(CAMPAIGN, 'goal: code', 'goal: codes')],
+    problems: [{ file: CAMPAIGN, marker: 'goal: codes', message: /flow "ventes-privees" has no node "codes"/ }],
+  },
+  {
+    name: 'campaign: the window ends before it starts',
+    mutations: [replace(CAMPAIGN, "end: '2027-12-31 20:00'", "end: '2026-11-01 20:00'")],
+    problems: [{ file: CAMPAIGN, marker: "end: '2026-11-01 20:00'", message: /ends before it starts/ }],
+  },
+  {
+    name: 'campaign: a day that is not in the calendar',
+    mutations: [replace(CAMPAIGN, "start: '2026-11-20 09:00'", "start: '2026-11-31 09:00'")],
+    problems: [{ file: CAMPAIGN, marker: "start: '2026-11-31", message: /2026-11-31 is not a day of the calendar/ }],
+  },
+  {
+    name: 'campaign: a keyword that is a command word',
+    mutations: [replace(CAMPAIGN, 'keywords: [VIP, VENTES PRIVEES', 'keywords: [VIP, STOP')],
+    problems: [{ file: CAMPAIGN, marker: 'keywords: [VIP, STOP', message: /"STOP" is a command word/ }],
+  },
+  {
+    name: 'campaign: an unknown channel',
+    mutations: [replace(CAMPAIGN, 'channels: [sms, whatsapp,', 'channels: [sms, signal,')],
+    problems: [{ file: CAMPAIGN, marker: 'channels: [sms, signal,', message: /a channel is one of sms, whatsapp/ }],
+  },
+  {
+    name: 'campaign: a quiet-hours day misspelt',
+    mutations: [replace(CAMPAIGN, 'days: [mon, tue, wed, thu, fri, sat]', 'days: [mon, tue, wed, thu, fri, sam]')],
+    problems: [{ file: CAMPAIGN, marker: 'days: [mon, tue, wed, thu, fri, sam]', message: /"sam" is not a day/ }],
+  },
+  {
+    name: 'campaign: a Messenger tag Meta does not allow',
+    mutations: [replace(CAMPAIGN, 'messenger_tag: ACCOUNT_UPDATE', 'messenger_tag: PROMOTION')],
+    problems: [{ file: CAMPAIGN, marker: 'messenger_tag: PROMOTION', message: /ACCOUNT_UPDATE/ }],
+  },
+  {
+    name: 'campaign: the closing text misses the English version',
+    mutations: [
+      replace(
+        CAMPAIGN,
+        '\n  en: "The private sales are over, thank you for your interest! Write MENU to see what I can do for you."',
+        '',
+      ),
+    ],
+    problems: [{ file: CAMPAIGN, marker: 'fr: "Les ventes privées sont terminées', message: /missing the "en" text/ }],
+  },
+  {
+    name: 'campaign: two campaigns at the same time with the same keyword',
+    mutations: [
+      {
+        file: 'campaigns/noel.yaml',
+        write: [
+          'id: noel',
+          'title: Noël',
+          "window: { start: '2026-12-01 09:00', end: '2026-12-24 18:00' }",
+          'flow: booking',
+          'entry:',
+          '  keywords: [NOEL, VIP]',
+          '',
+        ].join('\n'),
+      },
+    ],
+    problems: [
+      // Reported on the later file of the two (campaigns are read in name order).
+      { file: CAMPAIGN, marker: 'keywords: [VIP, VENTES PRIVEES', message: /"VIP" also enters campaign noel/ },
     ],
   },
 ];
@@ -475,8 +550,9 @@ describe('a bot folder without mistakes', () => {
     try {
       const bot = await loadBot(copy.dir);
       assert.deepEqual(bot.warnings, []);
-      assert.deepEqual([...bot.flows.keys()].sort(), ['booking', 'leave-message', 'order-status']);
+      assert.deepEqual([...bot.flows.keys()].sort(), ['booking', 'leave-message', 'order-status', 'ventes-privees']);
       assert.ok(bot.faq && bot.faq.size > 0);
+      assert.deepEqual([...bot.campaigns.keys()], ['ventes-privees']);
     } finally {
       await copy.remove();
     }

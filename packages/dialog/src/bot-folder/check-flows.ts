@@ -20,6 +20,8 @@ export interface BotParts {
   flows: Map<string, Flow>;
   flowFiles: Map<Flow, YamlSource>;
   faq: FaqIndex | undefined;
+  /** Nodes entered from outside besides a flow's start (a campaign's broadcast start), by flow. */
+  otherStarts?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What every flow can read without setting it. */
@@ -214,7 +216,7 @@ export function checkBot(parts: BotParts): { problems: Problem[]; warnings: Prob
           break;
       }
     }
-    for (const id of unreachable(flow)) {
+    for (const id of unreachable(flow, parts.otherStarts?.get(flow.id) ?? [])) {
       warnings.push(source.problem(['nodes', id], `node "${id}" cannot be reached from "${flow.start}"`, id));
     }
   }
@@ -335,9 +337,9 @@ function menuTargetProblem(target: string, parts: BotParts): string | undefined 
 }
 
 /** Nodes no path from the start reaches: usually a typo in a `next`. */
-function unreachable(flow: Flow): string[] {
+function unreachable(flow: Flow, otherStarts: readonly string[]): string[] {
   const seen = new Set<string>();
-  const queue = [flow.start];
+  const queue = [flow.start, ...otherStarts];
   while (queue.length > 0) {
     const id = queue.pop() as string;
     if (seen.has(id) || !flow.nodes.has(id)) continue;

@@ -141,7 +141,11 @@ export async function loadBot(dir: string): Promise<BotDefinition> {
 
   const warnings: Problem[] = [];
   if (settings && botSource && problems.length === 0) {
-    const checked = checkBot({ settings, botSource, flows, flowFiles, faq });
+    const otherStarts = new Map<string, string[]>();
+    for (const campaign of parsedCampaigns.keys()) {
+      if (campaign.broadcast.start) otherStarts.set(campaign.flow, [campaign.broadcast.start]);
+    }
+    const checked = checkBot({ settings, botSource, flows, flowFiles, faq, otherStarts });
     problems.push(...checked.problems);
     warnings.push(...checked.warnings);
     const campaignCheck = checkCampaigns(parsedCampaigns, settings, flows);

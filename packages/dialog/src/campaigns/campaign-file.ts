@@ -35,7 +35,13 @@ const LocalDateTime = z
       issue.input === undefined ? undefined : "write a date and time in quotes, like '2027-01-13 08:00'",
   })
   .regex(LOCAL_DATE_TIME, "a date and time is 'YYYY-MM-DD HH:MM', like '2027-01-13 08:00'")
-  .refine((text) => !Number.isNaN(Date.parse(`${text.slice(0, 10)}T00:00:00Z`)), 'this day does not exist');
+  .refine(isRealDay, { error: (issue) => `${String(issue.input).slice(0, 10)} is not a day of the calendar` });
+
+function isRealDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 /** The tags Meta still accepts for a message outside the 24-hour window (none is meant for promotions). */
 export const MESSENGER_TAGS = ['CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE'] as const;
