@@ -27,11 +27,14 @@ export interface TwilioSettings {
    * PUBLIC_URL is set: the localhost fallback is no address Twilio can reach.
    */
   statusCallbackUrl: string | undefined;
+  /** TWILIO_SENDS_PER_SECOND: the sender's MPS as Twilio gives it (short code, toll-free, 10DLC...). */
+  sendsPerSecond?: number | undefined;
 }
 
 /** The settings, or undefined when the channel is off (a variable is missing). */
 export function twilioSettings(config: Config): TwilioSettings | undefined {
-  const { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_API_URL, PUBLIC_URL } = config.env;
+  const { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_API_URL, TWILIO_SENDS_PER_SECOND, PUBLIC_URL } =
+    config.env;
   if (!TWILIO_ACCOUNT_SID || !TWILIO_AUTH_TOKEN || !TWILIO_FROM) return undefined;
   return {
     accountSid: TWILIO_ACCOUNT_SID,
@@ -40,6 +43,7 @@ export function twilioSettings(config: Config): TwilioSettings | undefined {
     apiUrl: TWILIO_API_URL.replace(/\/+$/, ''),
     publicUrl: config.publicUrl,
     statusCallbackUrl: PUBLIC_URL ? `${config.publicUrl}${STATUS_PATH}` : undefined,
+    sendsPerSecond: TWILIO_SENDS_PER_SECOND,
   };
 }
 
@@ -52,8 +56,9 @@ export function usesMessagingService(settings: Pick<TwilioSettings, 'from'>): bo
  * number's rate (it does not refuse it), so this is pacing, not a hard
  * limit: 1 per second is Twilio's rate for a US / Canadian long code and the
  * safe default for a plain number; a Messaging Service spreads the load over
- * its pool and gets 10.
+ * its pool and gets 10. TWILIO_SENDS_PER_SECOND says what the account
+ * really has (a short code: 100).
  */
-export function defaultRatePerSecond(settings: Pick<TwilioSettings, 'from'>): number {
-  return usesMessagingService(settings) ? 10 : 1;
+export function defaultRatePerSecond(settings: Pick<TwilioSettings, 'from' | 'sendsPerSecond'>): number {
+  return settings.sendsPerSecond ?? (usesMessagingService(settings) ? 10 : 1);
 }
