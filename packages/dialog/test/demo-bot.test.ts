@@ -29,12 +29,17 @@ describe('the demo bot’s scripted conversations', () => {
   });
   after(() => db.close());
 
-  it('has scripts for order status, booking, FAQ and commands', async () => {
+  it('has scripts for order status, booking, FAQ and commands, and the campaign', async () => {
     const files = (await scriptFiles(DEMO)).map((file) => file.slice(DEMO.length + 1));
-    assert.deepEqual(files, ['tests/booking.yaml', 'tests/faq-and-commands.yaml', 'tests/order-status.yaml']);
+    assert.deepEqual(files, [
+      'tests/booking.yaml',
+      'tests/faq-and-commands.yaml',
+      'tests/order-status.yaml',
+      'tests/ventes-privees.yaml',
+    ]);
   });
 
-  for (const name of ['booking', 'faq-and-commands', 'order-status']) {
+  for (const name of ['booking', 'faq-and-commands', 'order-status', 'ventes-privees']) {
     it(`passes tests/${name}.yaml`, async () => {
       const results = await runScriptFile(bot, join(DEMO, 'tests', `${name}.yaml`), options);
       assert.ok(results.length >= 2, 'each file holds several conversations');

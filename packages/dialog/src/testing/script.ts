@@ -15,6 +15,14 @@
  *         - user: ML-10234
  *           bot: [en route, suivi du colis]
  *         - wait: 31m
+ *     - name: a campaign by its link, then a broadcast
+ *       opted_in: true                 # the contact already said yes to campaign messages
+ *       steps:
+ *         - link: ventes-privees       # Telegram ?start=, the web chat's data-ref
+ *           bot: ventes privées
+ *         - press: Suspensions
+ *           counts: [converted]        # campaign figures this step adds (entered, converted, completed...)
+ *         - broadcast: ventes-privees  # a broadcast of this campaign reaches the conversation
  *
  * `bot` texts are found anywhere in the turn's answer, ignoring case; one
  * written /like this/ is a regular expression. A failure names the file and
@@ -22,7 +30,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDuration } from '@passerelle/core';
+import { CAMPAIGN_EVENT_KINDS, parseDuration } from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
 import { z } from 'zod';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
@@ -42,6 +50,10 @@ const Step = z
       .string()
       .regex(/^\d+\s*(s|m|min|h|d)$/, 'a duration like 90s, 31m, 2h')
       .optional(),
+    /** The customer arrives through one of our links with this reference. */
+    link: z.string().min(1).optional(),
+    /** A broadcast of this campaign reaches the conversation. */
+    broadcast: z.string().min(1).optional(),
     bot: Expected.optional(),
     /** Texts that must NOT appear. */
     not: Expected.optional(),
@@ -50,11 +62,15 @@ const Step = z
     ticket: z.boolean().optional(),
     handoff: z.boolean().optional(),
     opted_out: z.boolean().optional(),
+    opted_in: z.boolean().optional(),
+    /** Campaign figures this step must add (entered, step, completed, converted, handoff, opted_out). */
+    counts: z.array(z.enum(CAMPAIGN_EVENT_KINDS)).optional(),
   })
   .strict()
-  .refine((step) => [step.user, step.press, step.wait].filter((x) => x !== undefined).length === 1, {
-    message: 'a step has exactly one of user, press and wait',
-  });
+  .refine(
+    (step) => [step.user, step.press, step.wait, step.link, step.broadcast].filter((x) => x !== undefined).length === 1,
+    { message: 'a step has exactly one of user, press, wait, link and broadcast' },
+  );
 
 const Conversation = z
   .object({
@@ -67,6 +83,8 @@ const Conversation = z
       .optional(),
     /** The simulated clock's start, ISO 8601; default: now. */
     now: z.iso.datetime({ offset: true }).optional(),
+    /** The contact already agreed to receive campaign messages. */
+    opted_in: z.boolean().optional(),
     steps: z.array(Step).min(1),
   })
   .strict();
@@ -125,12 +143,14 @@ async function runConversation(
     now: start,
     ...(options.connectors ? { connectors: await options.connectors(clock) } : {}),
   });
+  if (conversation.opted_in) simulator.optedIn = true;
 
   for (const [stepIndex, step] of conversation.steps.entries()) {
     const at = ['conversations', index, 'steps', stepIndex];
     const fail = (message: string) => failures.push(source.problem(at, message));
     const tickets = simulator.tickets.length;
     const handoffs = simulator.handoffs.length;
+    const counted = simulator.campaignEvents.length;
     let messages: BotMessage[] = [];
     try {
       if (step.wait !== undefined) {
@@ -144,6 +164,12 @@ async function runConversation(
       } else if (step.press !== undefined) {
         transcript.push(`you press: ${step.press}`);
         messages = await simulator.press(step.press);
+      } else if (step.link !== undefined) {
+        transcript.push(`you open the link: ${step.link}`);
+        messages = await simulator.openLink(step.link);
+      } else if (step.broadcast !== undefined) {
+        transcript.push(`   (a broadcast of ${step.broadcast})`);
+        messages = await simulator.receiveBroadcast(step.broadcast);
       }
     } catch (error) {
       fail((error as Error).message);
@@ -176,6 +202,14 @@ async function runConversation(
     }
     if (step.opted_out !== undefined && simulator.optedOut !== step.opted_out) {
       fail(step.opted_out ? 'expected the customer to be opted out' : 'expected the customer not to be opted out');
+    }
+    if (step.opted_in !== undefined && simulator.optedIn !== step.opted_in) {
+      fail(step.opted_in ? 'expected the customer to have said yes to our messages' : 'expected no opt-in');
+    }
+    const added = simulator.campaignEvents.slice(counted).map((event) => event.kind);
+    for (const kind of step.counts ?? []) {
+      if (!added.includes(kind))
+        fail(`expected the campaign to count "${kind}", it counted: ${added.join(', ') || 'nothing'}`);
     }
     if (failures.length > 0) break;
   }
