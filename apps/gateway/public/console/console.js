@@ -81,6 +81,12 @@
       channels: 'Canaux',
       language: 'Langue',
       exportData: 'Exporter ses données (RGPD)',
+      marketing: 'Offres',
+      consent_opted_in: 'abonné(e)',
+      consent_opted_out: 'désabonné(e)',
+      consent_unknown: 'jamais demandé',
+      unsubscribe: 'Désabonner des offres',
+      unsubscribeConfirm: 'Ce client ne recevra plus aucune campagne, sur aucun canal. Continuer ?',
       crmCard: 'Fiche CRM',
       crmName: 'Nom',
       crmNone: 'Inconnu du CRM.',
@@ -187,6 +193,12 @@
       channels: 'Channels',
       language: 'Language',
       exportData: 'Export their data (GDPR)',
+      marketing: 'Offers',
+      consent_opted_in: 'subscribed',
+      consent_opted_out: 'unsubscribed',
+      consent_unknown: 'never asked',
+      unsubscribe: 'Unsubscribe from offers',
+      unsubscribeConfirm: 'This customer will receive no more campaigns, on any channel. Go on?',
       crmCard: 'CRM card',
       crmName: 'Name',
       crmNone: 'Not in the CRM.',
@@ -1097,7 +1109,38 @@
         },
         t('exportData'),
       ),
+      h('div', { id: 'contact-consent', class: 'consent' }),
     );
+    void renderConsent(contact.id);
+  }
+
+  /** Campaign consent per channel, and the operator's way to end it for the customer. */
+  async function renderConsent(contactId) {
+    const box = $('contact-consent');
+    if (!box) return;
+    let identities;
+    try {
+      ({ identities } = await api('GET', `/contacts/${encodeURIComponent(contactId)}/consent`));
+    } catch {
+      return;
+    }
+    const states = [...new Set(identities.map((identity) => identity.state))];
+    const label = states.map((state) => t(`consent_${state}`)).join(' / ');
+    const children = [h('span', { class: 'consent-state' }, `${t('marketing')} — ${label}`)];
+    if (identities.some((identity) => identity.state !== 'opted_out')) {
+      const button = h('button', { type: 'button', class: 'unsubscribe secondary' }, t('unsubscribe'));
+      button.addEventListener('click', async () => {
+        if (!window.confirm(t('unsubscribeConfirm'))) return;
+        button.disabled = true;
+        try {
+          await api('POST', `/contacts/${encodeURIComponent(contactId)}/opt-out`);
+        } finally {
+          await renderConsent(contactId);
+        }
+      });
+      children.push(button);
+    }
+    box.replaceChildren(...children);
   }
 
   // ---------------------------------------------------------------- tickets

@@ -50,9 +50,12 @@ const EnvSchema = z.object({
   /** Messages per second the sending number (or Messaging Service) is allowed; default 1, or 10 for a service. */
   /** Messages per second the sending number (or Messaging Service) is allowed; default 1, or 10 for a service. */
   TWILIO_SENDS_PER_SECOND: optionalString
-    .refine((value) => value === undefined || (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1000), {
-      error: 'must be a number of messages per second, above 0 and at most 1000, like 10',
-    })
+    .refine(
+      (value) => value === undefined || (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1000),
+      {
+        error: 'must be a number of messages per second, above 0 and at most 1000, like 10',
+      },
+    )
     .transform((value) => (value === undefined ? undefined : Number(value))),
 
   TELEGRAM_BOT_TOKEN: optionalString,

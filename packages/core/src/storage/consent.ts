@@ -142,3 +142,27 @@ async function changeConsent(
     return true;
   });
 }
+
+/** Every identity of a contact with where its consent stands (the console's contact card). */
+export async function consentOfContact(
+  db: Queryable,
+  contactId: string,
+): Promise<Array<Identity & { state: ConsentState }>> {
+  const { rows } = await db.query<{
+    channel: Channel;
+    account: string;
+    user_id: string;
+    opted_in_at: Date | null;
+    opted_out_at: Date | null;
+  }>(
+    `select channel, account, user_id, opted_in_at, opted_out_at from channel_identities
+      where contact_id = $1 order by channel, account`,
+    [contactId],
+  );
+  return rows.map((row) => ({
+    channel: row.channel,
+    account: row.account,
+    userId: row.user_id,
+    state: row.opted_out_at ? 'opted_out' : row.opted_in_at ? 'opted_in' : 'unknown',
+  }));
+}

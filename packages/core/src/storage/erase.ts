@@ -22,13 +22,13 @@ export async function exportContact(db: Db, contactId: string): Promise<ContactE
   if (!contact) return undefined;
   const identities = (
     await db.query(
-      'select channel, account, user_id, created_at, opted_out_at from channel_identities where contact_id = $1',
+      'select channel, account, user_id, created_at, opted_in_at, opted_out_at from channel_identities where contact_id = $1',
       [contactId],
     )
   ).rows;
   const consent = (
     await db.query(
-      'select channel, account, user_id, kind, source, created_at from consent_events where contact_id = $1 order by id',
+      'select channel, account, user_id, kind, source, detail, given_at, created_at from consent_events where contact_id = $1 order by id',
       [contactId],
     )
   ).rows;

@@ -8,6 +8,7 @@ export {
   type ConsentState,
   consentHistory,
   consentOf,
+  consentOfContact,
   type Identity,
   isOptedOut,
   recordOptIn,
