@@ -43,6 +43,7 @@ import {
 import type { Response } from 'express';
 import { consoleApi } from './console/api.js';
 import { createConsoleAuth } from './console/auth.js';
+import { campaignsApi } from './console/campaigns-api.js';
 import { cannedApi } from './console/canned.js';
 import { contactsApi } from './console/contacts-api.js';
 import { startDeskSweeper } from './console/sweeper.js';
@@ -214,6 +215,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         ticketsApi({ db, queues, desk, requireOperator: auth.requireOperator }),
         contactsApi({ db, redis, prefix: config.redisKeyPrefix, logger, requireOperator: auth.requireOperator }),
         cannedApi({ botDir: config.botDir, requireOperator: auth.requireOperator }),
+        campaignsApi({ db, botDir: config.botDir, logger, requireOperator: auth.requireOperator }),
       );
     }
     const app = createApp({

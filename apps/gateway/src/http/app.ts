@@ -4,6 +4,8 @@
  * mounted here too as channels are added.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonErrorHandler, WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
 import type { Db, Logger, PipelineQueues, Redis } from '@passerelle/core';
@@ -11,6 +13,11 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+/**
+ * Chart.js's browser build, for the console's campaigns page. The package exports only its
+ * module entry points, so the file is found next to the one `require` resolves.
+ */
+const CHART_JS_FILE = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 export interface AppDeps {
   redis: Redis;
@@ -79,6 +86,10 @@ export function createApp(deps: AppDeps): express.Express {
       // Any site may embed the widget.
       res.set('Access-Control-Allow-Origin', '*');
       res.sendFile(WEBCHAT_WIDGET_FILE);
+    });
+    app.get('/console/vendor/chart.umd.min.js', (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=3600');
+      res.sendFile(CHART_JS_FILE);
     });
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '5m' }));
   }
