@@ -16,6 +16,7 @@ import {
  * `gateway`: one program for every role and chore. Run `gateway --help`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerCampaignCommands } from './campaigns-cli.js';
 import { registerOperatorCommands } from './operators-cli.js';
 import { ROLES, type Role, startRuntime } from './runtime.js';
 
@@ -166,8 +167,10 @@ program
       return;
     }
     const faq = bot.faq ? `, ${bot.faq.size} FAQ entries` : '';
+    const campaigns =
+      bot.campaigns.size > 0 ? `, ${bot.campaigns.size} campaign${bot.campaigns.size > 1 ? 's' : ''}` : '';
     console.log(
-      `${botDir}: ${bot.settings.name}, ${bot.flows.size} flows${faq}, version ${bot.version}: no problem found`,
+      `${botDir}: ${bot.settings.name}, ${bot.flows.size} flows${faq}${campaigns}, version ${bot.version}: no problem found`,
     );
   });
 
@@ -188,6 +191,14 @@ program
   });
 
 registerOperatorCommands(program, {
+  openDb: () => {
+    const config = configOrExit();
+    return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  },
+});
+
+registerCampaignCommands(program, {
+  config: configOrExit,
   openDb: () => {
     const config = configOrExit();
     return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

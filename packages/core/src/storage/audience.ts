@@ -10,7 +10,7 @@ import type { ConsentSource } from './consent.js';
 import type { Db, Queryable } from './db.js';
 
 export interface AudienceMember {
-  /** The channel's user id: an E.164 number on SMS and WhatsApp, the chat id on Telegram. */
+  /** The channel's user id: an E.164 number on SMS, 33612345678@c.us on WhatsApp, the chat id on Telegram. */
   userId: string;
   name?: string | undefined;
   phone?: string | undefined;
