@@ -294,6 +294,29 @@ describe('Bot Framework sender against a fake Bot Connector', () => {
     assert.match(receipts[0]?.providerMessageId ?? '', /^1795425\d{6}$/, 'the Bot Connector activity id');
   });
 
+  it("posts a tagged Messenger message with Facebook's messaging_type and tag in channelData", async () => {
+    const messenger = createBotFrameworkSender('messenger', {
+      redis,
+      prefix: config.redisKeyPrefix,
+      tokenSource: undefined,
+      timeoutMs: 500,
+    });
+    const event = await conversation({ channelId: 'facebook' });
+    assert.equal(event.channel, 'messenger');
+    const message: OutboundMessage = {
+      ...replyTo(event, [{ type: 'text', text: 'Votre commande ML-10234 est prête.' }]),
+      purpose: 'campaign',
+      messageTag: 'ACCOUNT_UPDATE',
+    };
+    const before = connector.activities.length;
+    await sendAll(messenger, message);
+    const [posted] = connector.activities.slice(before);
+    assert.ok(posted, 'one activity posted');
+    assert.equal(posted.activity.channelId, 'facebook');
+    assert.deepEqual(posted.activity.channelData, { messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' });
+    assert.equal(posted.activity.text, 'Votre commande ML-10234 est prête.');
+  });
+
   it('turns a pressed button (its title sent back) into a postback with the payload', async () => {
     const event = await conversation();
     const greeting = replyTo(event, [

@@ -31,12 +31,14 @@ import { deletePrefix, openRedis, uniquePrefix, waitFor } from '../../../test/su
 import { createBotApi } from '../src/telegram/api.js';
 import { TELEGRAM_CASES_ENV, telegramCases } from '../src/telegram/cases.js';
 import { telegramModule } from '../src/telegram/module.js';
+import { parseUpdate } from '../src/telegram/parse.js';
 import { startTelegramPolling } from '../src/telegram/polling.js';
 import { registerTelegramWebhook } from '../src/telegram/registration.js';
 import { renderTelegram, type TelegramRequest } from '../src/telegram/render.js';
 import { createTelegramSender } from '../src/telegram/send.js';
 import { type TelegramSettings, telegramSettings } from '../src/telegram/settings.js';
 import { splitText } from '../src/telegram/split-text.js';
+import { checkUpdate } from '../src/telegram/update.js';
 import {
   inboundWebhookCases,
   outboundRenderCases,
@@ -206,6 +208,53 @@ describe('telegram webhook', () => {
     assert.equal(malformed.enabled, false);
     for (const status of [telegramModule.status(config), malformed])
       assert.doesNotMatch(status.reason, /AAH|not-a-token/);
+  });
+});
+
+describe('telegram start links', () => {
+  /** Through the same check the webhook and the poller apply, then the parser. */
+  const parsed = (text: string) => {
+    const checked = checkUpdate(update(30_000, { text }));
+    assert.ok(checked.ok, 'a well-formed Update');
+    const deps = { botId: BOT_ID, mediaUrl: () => 'https://bot.example.test/media', receivedAt: new Date() };
+    return parseUpdate(checked.update, deps).events;
+  };
+
+  it("takes a parameter within Telegram's rules as the link's reference (1-64 of A-Z a-z 0-9 _ -)", () => {
+    for (const ref of ['a', 'VIP', 'ventes-privees', 'Noel_2026', '0123456789', 'x'.repeat(64)]) {
+      const [event] = parsed(`/start ${ref}`);
+      assert.equal(event?.kind, 'postback', `/start ${ref}`);
+      assert.deepEqual(event?.content, {
+        postback: { payload: 'menu', title: '/start' },
+        referral: { ref, source: 'telegram' },
+      });
+    }
+  });
+
+  it('shows the menu without a referral for a parameter outside those rules', () => {
+    for (const parameter of ['x'.repeat(65), 'ventes=privees', 'a/b', 'été', 'deux mots', '%20', '']) {
+      const [event] = parsed(`/start ${parameter}`);
+      assert.deepEqual(event?.content, { postback: { payload: 'menu', title: '/start' } }, `/start ${parameter}`);
+    }
+  });
+
+  it('reads /start@botname like /start, and leaves other commands and words as text', () => {
+    assert.deepEqual(parsed('/start@maison_lumiere_bot VIP')[0]?.content.referral, { ref: 'VIP', source: 'telegram' });
+    assert.equal(parsed('/start@maison_lumiere_bot')[0]?.content.postback?.payload, 'menu');
+    for (const text of ['/help', '/startgroup VIP', 'start VIP', 'STOP']) {
+      const [event] = parsed(text);
+      assert.equal(event?.kind, 'message', text);
+      assert.deepEqual(event?.content, { text }, text);
+    }
+  });
+
+  it('accepts a redelivered start link once', async () => {
+    const before = harness.events.length;
+    const body = update(20_010, { text: '/start ventes-privees' });
+    assert.equal((await postWebhook(body)).status, 200);
+    assert.equal((await postWebhook(body)).status, 200);
+    assert.equal(harness.events.length, before + 1);
+    assert.deepEqual(harness.events.at(-1)?.content.referral, { ref: 'ventes-privees', source: 'telegram' });
   });
 });
 

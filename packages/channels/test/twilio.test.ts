@@ -225,9 +225,9 @@ describe('splitting long text', () => {
   it('cuts between words when there is no sentence, and loses nothing', () => {
     const words = Array.from({ length: 400 }, (_, i) => `mot${i}`).join(' ');
     const chunks = splitSmsText(words);
-    assert.ok(chunks.length >= 2);
+    assert.ok(chunks.length >= 2, `split into ${chunks.length}`);
     for (const chunk of chunks) {
-      assert.ok(chunk.length <= SMS_MAX_LENGTH);
+      assert.ok(chunk.length <= SMS_MAX_LENGTH, `a chunk of ${chunk.length} characters`);
       assert.doesNotMatch(chunk, /^\s|\s$/);
     }
     assert.equal(chunks.join(' '), words, 'every word is sent, none is cut in two');
@@ -241,6 +241,48 @@ describe('splitting long text', () => {
 
   it('keeps a short text as one message', () => {
     assert.deepEqual(splitSmsText('  Bonjour !  '), ['Bonjour !']);
+  });
+});
+
+describe('campaign opt-out mention', () => {
+  const STOP_FR = 'STOP pour ne plus recevoir nos offres';
+  const campaignTo = (text: string): OutboundMessage => ({
+    ...replyTo(TWILIO_TEST.customer, [{ type: 'text', text }]),
+    purpose: 'campaign',
+    campaignId: 'ventes-privees',
+    optOutNotice: STOP_FR,
+  });
+
+  it('ends the last SMS whatever the length, loses no text, and keeps every SMS within 1600 characters', () => {
+    const sentence = 'Une offre rien que pour vous. ';
+    const texts = [
+      ...[1500, 1562, 1563, 1580, 1600, 1601, 3150, 3199, 3200, 4790].map((length) =>
+        sentence
+          .repeat(Math.ceil(length / sentence.length))
+          .slice(0, length)
+          .trim(),
+      ),
+      'x'.repeat(1590), // no boundary at all: cut at the limit
+      `${'a'.repeat(1570)}\n\n${'b'.repeat(20)}`,
+    ];
+    for (const text of texts) {
+      const requests = sender.render(campaignTo(text));
+      const bodies = requests.map((request) => request.params.Body ?? '');
+      const where = `a text of ${text.length} characters`;
+      for (const body of bodies) assert.ok(body.length <= SMS_MAX_LENGTH, `${where}: an SMS of ${body.length}`);
+      assert.ok(bodies.at(-1)?.endsWith(`\n${STOP_FR}`), `${where}: the last SMS ends with the mention`);
+      assert.equal(bodies.join('').split(STOP_FR).length, 2, `${where}: the mention is sent once`);
+      const words = (value: string) => value.replace(/\s+/g, '');
+      assert.equal(words(bodies.join('')), words(text + STOP_FR), `${where}: nothing lost, in order`);
+    }
+  });
+
+  it('reaches Twilio in the Body of the message it belongs to', async () => {
+    const message = campaignTo('Ventes privées : -30 % sur les lampes Opaline.');
+    const before = fake.messages.length;
+    await sendAll(message);
+    const sent = fake.messages.slice(before).map((send) => send.Body);
+    assert.deepEqual(sent, [`Ventes privées : -30 % sur les lampes Opaline.\n${STOP_FR}`]);
   });
 });
 

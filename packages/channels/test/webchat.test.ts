@@ -1,13 +1,15 @@
 /**
  * Web chat: the cases file through a real socket server on a real HTTP server
- * and a real Redis, then the socket's own promises (identity, replay, dedup).
+ * and a real Redis, then the socket's own promises (identity, replay, dedup),
+ * then the widget itself in headless Chromium (campaign links).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { attachWebchatSocket, renderWebchat, webchatCases } from '@passerelle/channels';
+import { attachWebchatSocket, renderWebchat, WEBCHAT_WIDGET_FILE, webchatCases } from '@passerelle/channels';
 import {
   createLogger,
   EVENT_FORMAT_VERSION,
@@ -15,8 +17,16 @@ import {
   InboundEventSchema,
   type OutboundMessage,
 } from '@passerelle/core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { assertMatches } from '../../../test/support/match.js';
-import { deletePrefix, openRedis, uniquePrefix } from '../../../test/support/services.js';
+import {
+  CHROMIUM_PATH,
+  chromiumSkipReason,
+  deletePrefix,
+  openRedis,
+  uniquePrefix,
+  waitFor,
+} from '../../../test/support/services.js';
 import { WebchatVisitor } from '../../../test/support/webchat-client.js';
 import { createWebchatSender } from '../src/webchat/send.js';
 
@@ -25,7 +35,31 @@ const redis = openRedis('webchat');
 const subscriber = openRedis('webchat-sub');
 const accepted: InboundEvent[] = [];
 const seen = new Set<string>();
-const server = createServer();
+/**
+ * Pages for the browser tests: the widget script as the gateway serves it, and a
+ * shop page embedding it with the given data-* options and a button of its own.
+ */
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://local');
+  if (url.pathname === '/webchat/widget.js') {
+    response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+    response.end(readFileSync(WEBCHAT_WIDGET_FILE));
+    return;
+  }
+  if (url.pathname === '/shop.html') {
+    const data = [...url.searchParams].map(([name, value]) => ` data-${name}="${value}"`).join('');
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(
+      '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Shop</title></head><body>' +
+        '<button id="sales" type="button">Ventes privées</button>' +
+        `<script src="/webchat/widget.js"${data}></script>` +
+        "<script>document.getElementById('sales').addEventListener('click', () =>" +
+        " window.PasserelleChat.open({ ref: 'ventes-privees' }));</script></body></html>",
+    );
+    return;
+  }
+  response.writeHead(404).end();
+});
 let baseUrl = '';
 let socketServer: ReturnType<typeof attachWebchatSocket>;
 
@@ -192,5 +226,134 @@ describe('web chat socket', () => {
     await visitor.waitFor(() => visitor.frames.some((f) => f.type === 'error'));
     assert.equal(visitor.frames.find((f) => f.type === 'error')?.code, 'bad-frame');
     visitor.close();
+  });
+});
+
+describe('web chat widget: campaign links, in a real browser', { skip: chromiumSkipReason() }, () => {
+  let browser: Browser | undefined;
+  const sender = createWebchatSender(redis, prefix);
+
+  before(
+    async () => {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      });
+    },
+    { timeout: 60_000 },
+  );
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function newPage(): Promise<{ page: Page; errors: string[] }> {
+    assert.ok(browser, 'Chromium started');
+    const context = await browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    return { page, errors };
+  }
+
+  /** The events accepted since `from` that carry a referral. */
+  const referralsSince = (from: number) => accepted.slice(from).filter((event) => event.content.referral);
+
+  const visitorBubbles = (page: Page) => page.locator('#passerelle-webchat .msg.visitor').count();
+
+  /** What the dialog would answer: the campaign's first message, to the visitor the referral came from. */
+  async function botAnswers(event: InboundEvent, text: string): Promise<void> {
+    const message: OutboundMessage = {
+      version: EVENT_FORMAT_VERSION,
+      id: `out_${event.id.slice(3)}`,
+      idempotencyKey: `out_${event.id.slice(3)}`,
+      conversationId: event.conversationId,
+      to: { channel: 'webchat', account: event.account, userId: event.sender.id },
+      replyTo: event.id,
+      parts: [{ type: 'text', text }],
+      purpose: 'reply',
+      createdAt: new Date().toISOString(),
+    };
+    for (const parts of sender.render(message)) await sender.send(parts, message);
+  }
+
+  it('data-ref: opening the chat starts the campaign without the visitor typing, once per tab', async () => {
+    const { page, errors } = await newPage();
+    const from = accepted.length;
+    await page.goto(`${baseUrl}/shop.html?site=vp-shop&open=true&ref=ventes-privees`);
+    const event = await waitFor('the referral event', () => referralsSince(from)[0]);
+    assert.ok(event, 'a referral was accepted');
+    assert.equal(event.kind, 'message', 'a message, not a postback');
+    assert.equal(event.account, 'vp-shop');
+    assert.deepEqual(event.content, { referral: { ref: 'ventes-privees', source: 'webchat' } });
+    assert.equal(event.sender.locale, 'fr-FR');
+
+    await botAnswers(event, 'Les ventes privées Maison Lumière sont ouvertes !');
+    await page.locator('#passerelle-webchat .msg.bot', { hasText: 'ventes privées' }).waitFor({ timeout: 10_000 });
+    assert.equal(await visitorBubbles(page), 0, 'the visitor wrote nothing: no bubble of theirs');
+
+    // A reload redraws the conversation and does not start the campaign again.
+    await page.reload();
+    await page.locator('#passerelle-webchat .msg.bot', { hasText: 'ventes privées' }).waitFor({ timeout: 10_000 });
+    await page.locator('#passerelle-webchat input[name=text]').fill('bonjour');
+    await page.locator('#passerelle-webchat input[name=text]').press('Enter');
+    await page.locator('#passerelle-webchat .msg.visitor:not(.pending)').waitFor({ timeout: 10_000 });
+    assert.equal(referralsSince(from).length, 1, 'one campaign start for the tab, reload included');
+    assert.equal(accepted.at(-1)?.content.text, 'bonjour');
+    assert.deepEqual(errors, [], 'no script error in the page');
+    await page.context().close();
+  });
+
+  it("PasserelleChat.open({ ref }) from the site's button opens the chat and starts the campaign", async () => {
+    const { page, errors } = await newPage();
+    await page.goto(`${baseUrl}/shop.html?site=vp-button`);
+    const panel = page.locator('#passerelle-webchat .panel');
+    assert.equal(await panel.isVisible(), false, 'the chat starts closed');
+    const from = accepted.length;
+    await page.click('#sales');
+    await panel.waitFor({ state: 'visible', timeout: 5_000 });
+    const event = await waitFor('the referral event', () => referralsSince(from)[0]);
+    assert.equal(event?.account, 'vp-button');
+    assert.deepEqual(event?.content, { referral: { ref: 'ventes-privees', source: 'webchat' } });
+
+    // Another click is another start: the visitor asked again.
+    await page.click('#sales');
+    await waitFor('the second referral event', () => referralsSince(from).length === 2);
+    const [first, second] = referralsSince(from);
+    assert.notEqual(first?.id, second?.id, 'two clicks, two events');
+    assert.equal(first?.sender.id, second?.sender.id, 'from the same visitor');
+    assert.equal(await visitorBubbles(page), 0, 'no visitor bubble for a click on the site');
+    assert.deepEqual(errors, [], 'no script error in the page');
+    await page.context().close();
+  });
+
+  it('refuses a reference outside the rules in the browser, before anything is sent', async () => {
+    const { page } = await newPage();
+    const messages: string[] = [];
+    page.on('console', (message) => messages.push(message.text()));
+    const from = accepted.length;
+    await page.goto(`${baseUrl}/shop.html?site=vp-bad&open=true&ref=${encodeURIComponent('ventes privées')}`);
+    await page.locator('#passerelle-webchat .panel').waitFor({ state: 'visible', timeout: 5_000 });
+    const thrown = await page.evaluate(() => {
+      try {
+        (window as unknown as { PasserelleChat: { open(o: { ref: string }): void } }).PasserelleChat.open({
+          ref: 'a/b',
+        });
+        return 'nothing thrown';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    assert.equal(thrown, 'TypeError: PasserelleChat.open: ref must be 1-64 letters, digits, _ or -');
+    assert.ok(
+      messages.some((text) => text.includes('data-ref must be 1-64 letters')),
+      `the page's data-ref mistake is told in the console: ${JSON.stringify(messages)}`,
+    );
+    // Say something so that anything the widget would have sent has reached the server before it.
+    await page.locator('#passerelle-webchat input[name=text]').fill('bonjour');
+    await page.locator('#passerelle-webchat input[name=text]').press('Enter');
+    await page.locator('#passerelle-webchat .msg.visitor:not(.pending)').waitFor({ timeout: 10_000 });
+    assert.equal(referralsSince(from).length, 0, 'no referral sent');
+    await page.context().close();
   });
 });

@@ -1,7 +1,10 @@
 /*
  * Passerelle web chat widget. Embed with one tag:
  *   <script src="https://YOUR-GATEWAY/webchat/widget.js" data-title="Chat with us" async></script>
- * Options (data-*): site, title, subtitle, locale, open ("true" starts open), color.
+ * Options (data-*): site, title, subtitle, locale, open ("true" starts open), color,
+ * ref (a campaign link's reference: when the chat opens, the bot starts that campaign).
+ * A button of the site can do the same: window.PasserelleChat.open({ ref: 'ventes-privees' })
+ * opens the chat and starts the campaign; PasserelleChat.open() and .close() just open and close it.
  * Plain browser JavaScript, no build step, no dependency: it must load on any site.
  */
 (() => {
@@ -24,6 +27,13 @@
     open: french ? 'Ouvrir la discussion' : 'Open chat',
     close: french ? 'Fermer' : 'Close',
   };
+  // The socket's rule for a reference (1-64 of A-Z a-z 0-9 _ -), checked here too so a mistake shows on the site.
+  const REF = /^[A-Za-z0-9_-]{1,64}$/;
+  let pageRef = opts.ref || null;
+  if (pageRef && !REF.test(pageRef)) {
+    console.error('Passerelle web chat: data-ref must be 1-64 letters, digits, _ or - (ignored): ' + pageRef);
+    pageRef = null;
+  }
   const storeKey = 'passerelle:' + site + ':';
   const store = {
     get: (k) => {
@@ -36,6 +46,23 @@
     set: (k, v) => {
       try {
         localStorage.setItem(storeKey + k, v);
+      } catch {
+        /* private mode */
+      }
+    },
+  };
+  // For this tab only: a reload of the page must not start the page's campaign over.
+  const tabStore = {
+    get: (k) => {
+      try {
+        return sessionStorage.getItem(storeKey + k);
+      } catch {
+        return null;
+      }
+    },
+    set: (k, v) => {
+      try {
+        sessionStorage.setItem(storeKey + k, v);
       } catch {
         /* private mode */
       }
@@ -109,6 +136,10 @@
     if (open) {
       input.focus();
       connect();
+      // data-ref: the chat's first opening on the page starts the campaign, once per tab.
+      const ref = pageRef;
+      pageRef = null;
+      if (ref && !tabStore.get('ref-started:' + ref)) sendReferral(ref);
     }
   }
   root.querySelector('.launcher').addEventListener('click', () => {
@@ -124,6 +155,7 @@
   let lastSeq = 0;
   const shown = {}; // message id -> element, so a replayed or echoed message is drawn once
   const pending = {}; // client id -> frame not yet acked, sent again after a reconnect
+  const referrals = {}; // client id -> reference of a referral frame not yet acked
 
   function newId() {
     const bytes = new Uint8Array(12);
@@ -225,6 +257,15 @@
     else connect();
   }
 
+  // The visitor came through a link: the bot answers at once. No bubble: the visitor wrote nothing.
+  function sendReferral(ref) {
+    const frame = { type: 'message', id: newId(), referral: { ref: ref } };
+    pending[frame.id] = frame;
+    referrals[frame.id] = ref;
+    if (ready) socket.send(JSON.stringify(frame));
+    else connect();
+  }
+
   root.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault();
     const value = input.value.trim();
@@ -266,12 +307,15 @@
         });
       } else if (frame.type === 'ack') {
         delete pending[frame.id];
+        if (referrals[frame.id]) tabStore.set('ref-started:' + referrals[frame.id], '1');
+        delete referrals[frame.id];
         if (shown[frame.id]) shown[frame.id].classList.remove('pending');
       } else if (frame.type === 'message') {
         lastSeq = Math.max(lastSeq, frame.seq);
         bubble(frame.id, frame.from === 'visitor' ? 'visitor' : 'bot', frame.parts);
       } else if (frame.type === 'error' && frame.id && pending[frame.id] && frame.code !== 'unavailable') {
         delete pending[frame.id]; // refused for good: do not resend
+        delete referrals[frame.id];
         setStatus(frame.message);
       }
     };
@@ -283,6 +327,23 @@
       retryMs = Math.min(retryMs * 2, 10000);
     };
   }
+
+  // For the site's own buttons: PasserelleChat.open({ ref: 'ventes-privees' }).
+  window.PasserelleChat = {
+    open: (options) => {
+      const ref = options?.ref;
+      if (ref !== undefined && !(typeof ref === 'string' && REF.test(ref))) {
+        throw new TypeError('PasserelleChat.open: ref must be 1-64 letters, digits, _ or -');
+      }
+      // An explicit link wins over the page's data-ref: one campaign start, not two.
+      if (ref) pageRef = null;
+      setOpen(true);
+      if (ref) sendReferral(ref);
+    },
+    close: () => {
+      setOpen(false);
+    },
+  };
 
   function mount() {
     document.body.appendChild(host);

@@ -433,7 +433,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'campaign: a Messenger tag Meta does not allow',
-    mutations: [replace(CAMPAIGN, 'messenger_tag: ACCOUNT_UPDATE', 'messenger_tag: PROMOTION')],
+    mutations: [replace(CAMPAIGN, '# messenger_tag: ACCOUNT_UPDATE', 'messenger_tag: PROMOTION')],
     problems: [{ file: CAMPAIGN, marker: 'messenger_tag: PROMOTION', message: /ACCOUNT_UPDATE/ }],
   },
   {

@@ -75,6 +75,8 @@ export interface OutgoingActivity {
   textFormat?: 'markdown' | 'plain';
   attachments?: OutgoingAttachment[];
   suggestedActions?: { to: string[]; actions: CardAction[] };
+  /** Passed by Azure Bot Service to the channel (Facebook: messaging_type and tag). */
+  channelData?: Record<string, unknown>;
 }
 
 /**

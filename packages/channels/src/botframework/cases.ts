@@ -10,7 +10,8 @@
  */
 import { conversationIdFor, EVENT_FORMAT_VERSION, type OutboundMessage } from '@passerelle/core';
 import type { ChannelCases, WebhookRequest } from '../cases.js';
-import type { BotFrameworkRequest } from './activity.js';
+import type { BotFrameworkRequest, OutgoingActivity } from './activity.js';
+import type { FacebookTagChannelData } from './render.js';
 
 /** How the request is signed. Default 'bot-connector': a valid token. */
 export type TokenScenario =
@@ -115,6 +116,28 @@ const reply = (channel: 'teams' | 'messenger', parts: OutboundMessage['parts']):
   purpose: 'reply',
   createdAt: '2026-11-23T10:00:00.000Z',
 });
+
+/** A broadcast's message for someone outside Messenger's 24-hour window: it carries the campaign's tag. */
+const tagged = (
+  channel: 'teams' | 'messenger',
+  parts: OutboundMessage['parts'],
+  messageTag: string,
+): OutboundMessage => ({
+  ...reply(channel, parts),
+  purpose: 'campaign',
+  campaignId: 'ventes-privees',
+  optOutNotice: 'STOP pour ne plus recevoir nos offres',
+  messageTag,
+});
+
+/** An activity as posted with Facebook's tag: channelData is what the Facebook channel hands to the Send API. */
+const withTag = (activity: OutgoingActivity, tag: string): OutgoingActivity => {
+  const posted: OutgoingActivity & { channelData: FacebookTagChannelData } = {
+    ...activity,
+    channelData: { messaging_type: 'MESSAGE_TAG', tag },
+  };
+  return posted;
+};
 
 const hero = (content: Record<string, unknown>) => ({
   contentType: 'application/vnd.microsoft.card.hero' as const,
@@ -711,6 +734,56 @@ export const botframeworkCases: ChannelCases<BotFrameworkWebhookRequest, BotFram
             },
           },
         ],
+      },
+    },
+    {
+      name: 'Messenger: a tagged campaign message sends messaging_type MESSAGE_TAG and the tag with every activity',
+      message: tagged(
+        'messenger',
+        [
+          { type: 'text', text: `${PARAGRAPH_A}\n\n${PARAGRAPH_B}` },
+          {
+            type: 'quickReplies',
+            text: 'Votre commande ML-10234 est prête au showroom.',
+            replies: [{ title: 'Merci', payload: 'thanks' }],
+          },
+        ],
+        'POST_PURCHASE_UPDATE',
+      ),
+      expect: {
+        requests: [
+          { activity: withTag({ type: 'message', text: PARAGRAPH_A, textFormat: 'plain' }, 'POST_PURCHASE_UPDATE') },
+          { activity: withTag({ type: 'message', text: PARAGRAPH_B, textFormat: 'plain' }, 'POST_PURCHASE_UPDATE') },
+          {
+            activity: withTag(
+              {
+                type: 'message',
+                text: 'Votre commande ML-10234 est prête au showroom.',
+                textFormat: 'plain',
+                suggestedActions: { to: [PSID], actions: [imBack('Merci')] },
+              },
+              'POST_PURCHASE_UPDATE',
+            ),
+            choices: [{ payload: 'thanks', title: 'Merci', replies: ['Merci'] }],
+          },
+        ],
+      },
+    },
+    {
+      name: 'Messenger: a campaign message without a tag (inside the window) has no channelData',
+      message: {
+        ...reply('messenger', [{ type: 'text', text: 'Les ventes privées commencent !' }]),
+        purpose: 'campaign',
+      },
+      expect: {
+        requests: [{ activity: { type: 'message', text: 'Les ventes privées commencent !', textFormat: 'plain' } }],
+      },
+    },
+    {
+      name: 'Teams: a message tag means nothing there and is left out',
+      message: tagged('teams', [{ type: 'text', text: 'Les ventes privées commencent !' }], 'ACCOUNT_UPDATE'),
+      expect: {
+        requests: [{ activity: { type: 'message', text: 'Les ventes privées commencent !', textFormat: 'markdown' } }],
       },
     },
     {

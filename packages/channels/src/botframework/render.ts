@@ -16,6 +16,10 @@
  * - media the channel cannot attach -> a link.
  * Nothing is dropped: long texts are split, long titles shortened with the
  * full text sent alongside.
+ *
+ * A message with a `messageTag` (a campaign's Messenger tag, for someone
+ * outside the 24-hour window) carries it to Facebook's Send API through the
+ * activity's channelData on every activity it becomes; Teams has no tags.
  */
 import type { Button, ChannelCapabilities, Media, OutboundMessage, OutboundPart } from '@passerelle/core';
 import type { BotFrameworkRequest, CardAction, Choice, HeroCard, OutgoingActivity } from './activity.js';
@@ -91,8 +95,31 @@ export function profileFor(channel: string): BotChannelProfile {
 
 /** Renders for the message's channel (teams or messenger). Pure. */
 export function renderBotFramework(message: OutboundMessage): BotFrameworkRequest[] {
-  const renderer = new Renderer(profileFor(message.to.channel), message.to.userId);
-  return message.parts.flatMap((part) => renderer.part(part));
+  const profile = profileFor(message.to.channel);
+  const renderer = new Renderer(profile, message.to.userId);
+  const requests = message.parts.flatMap((part) => renderer.part(part));
+  if (profile.channel !== 'messenger' || !message.messageTag) return requests;
+  const channelData = facebookTag(message.messageTag);
+  return requests.map((request) => ({ ...request, activity: { ...request.activity, channelData } }));
+}
+
+/**
+ * What the Bot Framework's Facebook channel passes on to the Send API as
+ * `messaging_type` and `tag`. Microsoft documents channelData for Facebook
+ * (https://learn.microsoft.com/azure/bot-service/bot-builder-channeldata,
+ * "Create a Facebook notification") with notification_type and attachment;
+ * its maintainers give messaging_type and tag at the same level
+ * (github.com/microsoft/botframework-sdk issues 4154 and 2924).
+ */
+// A type, not an interface: it must fit OutgoingActivity's channelData (an index signature).
+export type FacebookTagChannelData = {
+  messaging_type: 'MESSAGE_TAG';
+  /** CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE, ACCOUNT_UPDATE (or HUMAN_AGENT). */
+  tag: string;
+};
+
+function facebookTag(tag: string): FacebookTagChannelData {
+  return { messaging_type: 'MESSAGE_TAG', tag };
 }
 
 interface Option {

@@ -97,9 +97,86 @@ export const telegramCases: ChannelCases<WebhookRequest, TelegramRequest> = {
       },
     },
     {
-      name: 'the /start command a new user sends',
+      name: 'the Start button: /start is the postback menu (not the START that subscribes to offers)',
       request: webhook(message(10_043, { text: '/start', entities: [{ offset: 0, length: 6, type: 'bot_command' }] })),
-      expect: { events: [{ kind: 'message', content: { text: '/start' } }] },
+      expect: {
+        events: [
+          {
+            kind: 'postback',
+            providerMessageId: `${CUSTOMER}/43`,
+            conversationId: zoeConversation,
+            // No text: "/start" is not something to answer, nor the START that subscribes.
+            content: { postback: { payload: 'menu', title: '/start' }, text: undefined, referral: undefined },
+          },
+        ],
+      },
+    },
+    {
+      name: 'a start link t.me/<bot>?start=ventes-privees: the menu postback with the referral',
+      request: webhook(
+        message(10_070, {
+          text: '/start ventes-privees',
+          entities: [{ offset: 0, length: 6, type: 'bot_command' }],
+        }),
+      ),
+      expect: {
+        events: [
+          {
+            kind: 'postback',
+            providerMessageId: `${CUSTOMER}/70`,
+            sender: { id: String(CUSTOMER), name: 'Zoé Martin', locale: 'fr' },
+            content: {
+              postback: { payload: 'menu', title: '/start' },
+              referral: { ref: 'ventes-privees', source: 'telegram' },
+            },
+          },
+        ],
+      },
+    },
+    {
+      name: 'a start link addressed to the bot by name (/start@bot ref), the longest parameter Telegram allows',
+      request: webhook(
+        message(10_071, {
+          text: `/start@maison_lumiere_bot ${'Soldes_2026-'.repeat(5)}ABCD`,
+          entities: [{ offset: 0, length: 25, type: 'bot_command' }],
+        }),
+      ),
+      expect: {
+        events: [
+          {
+            kind: 'postback',
+            content: {
+              postback: { payload: 'menu', title: '/start' },
+              referral: { ref: `${'Soldes_2026-'.repeat(5)}ABCD`, source: 'telegram' },
+            },
+          },
+        ],
+      },
+    },
+    {
+      name: 'a /start parameter Telegram would not carry (typed by hand) is no referral: just the menu',
+      request: webhook(
+        message(10_072, { text: '/start ventes privées !', entities: [{ offset: 0, length: 6, type: 'bot_command' }] }),
+      ),
+      expect: {
+        events: [
+          { kind: 'postback', content: { postback: { payload: 'menu', title: '/start' }, referral: undefined } },
+        ],
+      },
+    },
+    {
+      name: 'a /start parameter over 64 characters is no referral',
+      request: webhook(message(10_073, { text: `/start ${'a'.repeat(65)}` })),
+      expect: {
+        events: [
+          { kind: 'postback', content: { postback: { payload: 'menu', title: '/start' }, referral: undefined } },
+        ],
+      },
+    },
+    {
+      name: 'a word that only begins like /start stays a message',
+      request: webhook(message(10_074, { text: '/starting soon?' })),
+      expect: { events: [{ kind: 'message', content: { text: '/starting soon?' } }] },
     },
     {
       name: 'photo with caption: the largest size, as a signed gateway URL (no token)',

@@ -10,6 +10,10 @@
  * - A button press is a postback whose payload is the button's callback_data
  *   and whose title is the button's text, read from the message's keyboard.
  * - Blocking / unblocking the bot (my_chat_member) is a leave / join event.
+ * - "/start" is what Telegram sends when someone presses Start: a wish to see
+ *   what the bot does, not the carriers' START (a yes to marketing), so it is
+ *   the postback `menu`. From a link https://t.me/<bot>?start=<ref> it comes
+ *   as "/start <ref>", and the reference rides along as a referral.
  */
 import { type InboundEvent, inboundEvent, type Media } from '@passerelle/core';
 import type { MediaUrlFor } from './media.js';
@@ -70,8 +74,31 @@ function parseMessage(message: TelegramMessage, deps: ParseDeps): ParsedUpdate {
     return ignored(`message content not handled: ${kinds.join(', ') || 'empty'}`);
   }
   const providerMessageId = `${message.chat.id}/${message.message_id}`;
+  const start = startCommand(message.text);
+  if (start) {
+    return { events: [event(deps, providerMessageId, message.chat.id, message.from, 'postback', start)] };
+  }
   return {
     events: [event(deps, providerMessageId, message.chat.id, message.from, 'message', content, ownPhone)],
+  };
+}
+
+/** "/start", "/start@some_bot", each optionally followed by the deep link's parameter. */
+const START_COMMAND = /^\/start(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/;
+/**
+ * Telegram's rule for a start parameter (https://core.telegram.org/bots/features#deep-linking):
+ * up to 64 characters among A-Z, a-z, 0-9, _ and -. Anything else was typed, not clicked.
+ */
+const START_PARAMETER = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The Start button or a start link, as the postback `menu` (with the link's reference); else undefined. */
+function startCommand(text: string | undefined): InboundEvent['content'] | undefined {
+  const match = START_COMMAND.exec(text?.trim() ?? '');
+  if (!match) return undefined;
+  const parameter = match[1]?.trim() ?? '';
+  return {
+    postback: { payload: 'menu', title: '/start' },
+    ...(START_PARAMETER.test(parameter) ? { referral: { ref: parameter, source: 'telegram' } } : {}),
   };
 }
 

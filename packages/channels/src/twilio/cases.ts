@@ -162,6 +162,18 @@ const reply = (parts: OutboundPart[], userId: string = TWILIO_TEST.customer, acc
     createdAt: '2026-11-23T10:00:00.000Z',
   }) satisfies OutboundMessage;
 
+/** A broadcast's first message, as the dialog engine sends it: the opt-out mention in the customer's language. */
+const campaign = (parts: OutboundPart[], optOutNotice?: string, userId: string = TWILIO_TEST.customer) =>
+  ({
+    ...reply(parts, userId),
+    purpose: 'campaign',
+    campaignId: 'ventes-privees',
+    ...(optOutNotice === undefined ? {} : { optOutNotice }),
+  }) satisfies OutboundMessage;
+
+const STOP_FR = 'STOP pour ne plus recevoir nos offres';
+const VIP_OFFER = 'Les ventes privées Maison Lumière commencent : -30 % sur les lampes Opaline jusqu’à dimanche.';
+
 const sms = (Body: string, To: string = TWILIO_TEST.customer, From: string = TWILIO_TEST.from) => ({
   To,
   From,
@@ -615,6 +627,133 @@ export const twilioCases: ChannelCases<WebhookRequest, TwilioSendRequest> = {
       name: 'a reply goes out from the number the customer wrote to',
       message: reply([{ type: 'text', text: 'Bien reçu.' }], TWILIO_TEST.customer, '+33639980001'),
       expect: { requests: [{ params: sms('Bien reçu.', TWILIO_TEST.customer, '+33639980001') }] },
+    },
+    {
+      name: 'a campaign message ends with its opt-out mention on a line of its own',
+      message: campaign([{ type: 'text', text: VIP_OFFER }], STOP_FR),
+      expect: { requests: [{ params: sms(`${VIP_OFFER}\n${STOP_FR}`) }] },
+    },
+    {
+      name: 'a campaign menu: the mention comes after the line saying how to answer, the menu is remembered',
+      message: campaign(
+        [
+          {
+            type: 'quickReplies',
+            text: VIP_OFFER,
+            replies: [
+              { title: 'Voir les offres', payload: 'vp:offers' },
+              { title: 'Plus tard', payload: 'vp:later' },
+            ],
+          },
+        ],
+        STOP_FR,
+      ),
+      expect: {
+        requests: [
+          {
+            params: sms(`${VIP_OFFER}\n\n1. Voir les offres\n2. Plus tard\n\n${HINT_FR}\n${STOP_FR}`),
+            menu: [
+              { title: 'Voir les offres', payload: 'vp:offers' },
+              { title: 'Plus tard', payload: 'vp:later' },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      name: 'a campaign message without a mention of its own gets the short default, in its language',
+      message: campaign([{ type: 'text', text: 'Private sales start today: 30% off Opaline lamps.' }]),
+      expect: {
+        requests: [{ params: sms('Private sales start today: 30% off Opaline lamps.\nReply STOP to opt out') }],
+      },
+    },
+    {
+      name: 'a campaign text that already says STOP (any case, as a word) is left as it is',
+      message: campaign([{ type: 'text', text: `${VIP_OFFER} Répondez Stop pour vous désabonner.` }], STOP_FR),
+      expect: { requests: [{ params: sms(`${VIP_OFFER} Répondez Stop pour vous désabonner.`) }] },
+    },
+    {
+      name: 'STOP inside another word does not count as the mention',
+      message: campaign([{ type: 'text', text: 'Livraison nonstop ce week-end.' }], STOP_FR),
+      expect: { requests: [{ params: sms(`Livraison nonstop ce week-end.\n${STOP_FR}`) }] },
+    },
+    {
+      name: 'a long campaign text: the mention ends the last SMS, the text split to leave room for it',
+      message: campaign([{ type: 'text', text: LONG_PARAGRAPH }], STOP_FR),
+      expect: {
+        requests: [
+          { params: sms(SENTENCE.repeat(SENTENCES_IN_FIRST).trim()) },
+          { params: sms(`${SENTENCE.repeat(30 - SENTENCES_IN_FIRST).trim()}\n${STOP_FR}`) },
+        ],
+      },
+    },
+    {
+      name: 'a last SMS too full for the mention is split again, so the mention is never cut or lost',
+      message: campaign([{ type: 'text', text: SENTENCE.repeat(SENTENCES_IN_FIRST).trim() }], STOP_FR),
+      expect: {
+        requests: [
+          { params: sms(SENTENCE.repeat(SENTENCES_IN_FIRST - 1).trim()) },
+          { params: sms(`${SENTENCE.trim()}\n${STOP_FR}`) },
+        ],
+      },
+    },
+    {
+      name: 'a campaign picture without text to a US number: the mention is the text of the MMS',
+      message: campaign(
+        [
+          {
+            type: 'media',
+            media: { url: 'https://cdn.example.com/opaline.jpg', mimeType: 'image/jpeg' },
+          },
+        ],
+        'Reply STOP to opt out',
+        TWILIO_TEST.usCustomer,
+      ),
+      expect: {
+        requests: [
+          {
+            params: {
+              ...sms('Reply STOP to opt out', TWILIO_TEST.usCustomer),
+              MediaUrl: ['https://cdn.example.com/opaline.jpg'],
+            },
+          },
+        ],
+      },
+    },
+    {
+      name: 'more pictures than one MMS holds: the mention rides on the last MMS sent',
+      message: campaign(
+        [
+          { type: 'text', text: 'Our private sales, in pictures:' },
+          ...Array.from({ length: 11 }, (_, n) => ({
+            type: 'media' as const,
+            media: { url: `https://cdn.example.com/lamp-${n + 1}.jpg`, mimeType: 'image/jpeg' },
+          })),
+        ],
+        'Reply STOP to opt out',
+        TWILIO_TEST.usCustomer,
+      ),
+      expect: {
+        requests: [
+          {
+            params: {
+              ...sms('Our private sales, in pictures:', TWILIO_TEST.usCustomer),
+              MediaUrl: Array.from({ length: 10 }, (_, n) => `https://cdn.example.com/lamp-${n + 1}.jpg`),
+            },
+          },
+          {
+            params: {
+              ...sms('Reply STOP to opt out', TWILIO_TEST.usCustomer),
+              MediaUrl: ['https://cdn.example.com/lamp-11.jpg'],
+            },
+          },
+        ],
+      },
+    },
+    {
+      name: 'a reply (not a campaign) never gets the mention, even with optOutNotice set',
+      message: { ...reply([{ type: 'text', text: VIP_OFFER }]), optOutNotice: STOP_FR },
+      expect: { requests: [{ params: sms(VIP_OFFER) }] },
     },
     {
       name: 'an account that is no phone number sends from TWILIO_FROM',

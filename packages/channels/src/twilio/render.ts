@@ -7,7 +7,9 @@
  * - a card becomes its title and subtitle;
  * - media go as MMS (MediaUrl) to North American numbers, the only ones
  *   Twilio delivers MMS to from a long code; elsewhere as links in the text;
- * - text beyond 1600 characters is split into several messages (split.ts).
+ * - text beyond 1600 characters is split into several messages (split.ts);
+ * - a campaign message ends with its opt-out mention ("STOP..."), on a line
+ *   of its own in the last message sent, unless it already says STOP.
  * Pure: no I/O.
  */
 import type { ChannelCapabilities, OutboundMessage, OutboundPart } from '@passerelle/core';
@@ -54,8 +56,10 @@ const MMS_DESTINATION = /^\+1\d{10}$/;
 
 export function renderTwilio(message: OutboundMessage, settings: RenderSettings): TwilioSendRequest[] {
   const content = renderContent(message.parts, MMS_DESTINATION.test(message.to.userId));
-  const chunks = splitSmsText(content.blocks.join('\n\n'));
+  const text = content.blocks.join('\n\n');
   const mediaGroups = groupsOf(content.mediaUrls, MAX_MEDIA_PER_MESSAGE);
+  const notice = optOutMentionFor(message, text);
+  const chunks = notice ? withMentionLast(splitSmsText(text), notice, mediaGroups.length) : splitSmsText(text);
   const base = { To: message.to.userId, ...senderOf(message.to.account, settings.from) };
   const count = Math.max(chunks.length, mediaGroups.length);
   const requests: TwilioSendRequest[] = [];
@@ -73,6 +77,56 @@ export function renderTwilio(message: OutboundMessage, settings: RenderSettings)
     requests.push({ params, ...(isLast && content.menu.length > 0 ? { menu: content.menu } : {}) });
   }
   return requests;
+}
+
+/**
+ * When the message gives none: short (an SMS segment holds 160 characters), in
+ * the GSM alphabet (one character outside it makes every segment hold 70), and
+ * in the message's language like the menu hint. STOP is the word carriers and
+ * Twilio act on in every country, so the mention names it rather than a link.
+ */
+export const DEFAULT_OPT_OUT_MENTION = {
+  fr: 'STOP pour ne plus recevoir nos messages',
+  en: 'Reply STOP to opt out',
+} as const;
+
+/** STOP as a word of its own, in any case: "Stop", "(STOP)", not "stopper" or "nonstop". */
+const STOP_WORD = /(?<![\p{L}\p{N}])stop(?![\p{L}\p{N}])/iu;
+
+/**
+ * The mention a campaign message must carry, or undefined: not a campaign, or
+ * the text already tells the customer about STOP.
+ */
+function optOutMentionFor(message: OutboundMessage, text: string): string | undefined {
+  if (message.purpose !== 'campaign' || STOP_WORD.test(text)) return undefined;
+  return message.optOutNotice?.trim() || DEFAULT_OPT_OUT_MENTION[guessLanguage(text)];
+}
+
+/**
+ * Puts the mention on its own line at the end of the last message sent. The
+ * text is split first and only its last chunk is split again with room left
+ * for the mention, so the mention is never cut in two nor pushed out, and
+ * stays with text rather than alone. When pictures outnumber the text chunks
+ * the last message is a picture-only MMS: the mention becomes its body.
+ * Returns one body per message (undefined: a picture without text).
+ */
+function withMentionLast(chunks: string[], mention: string, mediaMessages: number): Array<string | undefined> {
+  // Only a mention longer than an SMS (nobody writes one) takes several; it is still sent whole.
+  const mentionChunks = splitSmsText(mention);
+  if (mediaMessages > chunks.length) {
+    const bodies: Array<string | undefined> = Array.from({ length: mediaMessages }, (_, index) => chunks[index]);
+    if (mentionChunks.length > 1) return [...bodies, ...mentionChunks];
+    bodies[mediaMessages - 1] = mention;
+    return bodies;
+  }
+  const last = chunks.pop();
+  if (last === undefined) return mentionChunks;
+  const room = SMS_MAX_LENGTH - mention.length - 1;
+  // A mention too long to share a message with much text goes on its own after the text.
+  if (room < SMS_MAX_LENGTH / 2) return [...chunks, last, ...mentionChunks];
+  const pieces = splitSmsText(last, room);
+  pieces.push(`${pieces.pop() ?? ''}\n${mention}`);
+  return [...chunks, ...pieces];
 }
 
 /**

@@ -70,6 +70,57 @@ export const webchatCases: ChannelCases<WebchatRequest, WebchatPart[]> = {
       expect: { events: [{ content: { text: '👋 مرحبا שלום' } }] },
     },
     {
+      name: 'a campaign link (data-ref, PasserelleChat.open({ ref })): a message with the referral and no text',
+      request: {
+        hello: { locale: 'fr-FR' },
+        frame: JSON.stringify({ type: 'message', id: 'ref-00000001', referral: { ref: 'ventes-privees' } }),
+      },
+      expect: {
+        events: [
+          {
+            channel: 'webchat',
+            account: 'default',
+            kind: 'message',
+            sender: { locale: 'fr-FR' },
+            content: { referral: { ref: 'ventes-privees', source: 'webchat' }, text: undefined, postback: undefined },
+          },
+        ],
+      },
+    },
+    {
+      name: 'the longest reference allowed (64 of A-Z a-z 0-9 _ -)',
+      request: {
+        frame: JSON.stringify({
+          type: 'message',
+          id: 'ref-00000002',
+          referral: { ref: `Noel_2026-${'x'.repeat(54)}` },
+        }),
+      },
+      expect: { events: [{ content: { referral: { ref: `Noel_2026-${'x'.repeat(54)}`, source: 'webchat' } } }] },
+    },
+    {
+      name: 'a reference with a space or an accent is refused',
+      request: {
+        frame: JSON.stringify({ type: 'message', id: 'ref-00000003', referral: { ref: 'ventes privées' } }),
+      },
+      expect: { refused: { code: 'bad-frame', reason: /referral\.ref must be 1-64 letters, digits, _ or -/ } },
+    },
+    {
+      name: 'a reference over 64 characters is refused',
+      request: { frame: JSON.stringify({ type: 'message', id: 'ref-00000004', referral: { ref: 'a'.repeat(65) } }) },
+      expect: { refused: { code: 'bad-frame', reason: /referral\.ref must be 1-64/ } },
+    },
+    {
+      name: 'an empty reference is refused',
+      request: { frame: JSON.stringify({ type: 'message', id: 'ref-00000005', referral: { ref: '' } }) },
+      expect: { refused: { code: 'bad-frame', reason: /referral\.ref must be 1-64/ } },
+    },
+    {
+      name: 'a referral that is not an object with a ref is refused',
+      request: { frame: JSON.stringify({ type: 'message', id: 'ref-00000006', referral: 'ventes-privees' }) },
+      expect: { refused: { code: 'bad-frame', reason: /referral/ } },
+    },
+    {
       name: 'not JSON',
       request: { frame: '{"type":"message",' },
       expect: { refused: { code: 'bad-frame', reason: /not valid JSON/ } },
@@ -82,7 +133,7 @@ export const webchatCases: ChannelCases<WebchatRequest, WebchatPart[]> = {
     {
       name: 'empty text',
       request: { frame: JSON.stringify({ type: 'message', id: 'msg-0005', text: '   ' }) },
-      expect: { refused: { code: 'bad-frame', reason: /needs text or a postback/ } },
+      expect: { refused: { code: 'bad-frame', reason: /needs text, a postback or a referral/ } },
     },
     {
       name: 'text over 4000 characters',

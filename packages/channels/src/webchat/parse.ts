@@ -28,6 +28,7 @@ export function parseWebchatFrame(frame: MessageFrame, visitor: WebchatVisitor, 
     content: {
       ...(text ? { text } : {}),
       ...(frame.postback ? { postback: frame.postback } : {}),
+      ...(frame.referral ? { referral: { ref: frame.referral.ref, source: 'webchat' } } : {}),
     },
   });
 }

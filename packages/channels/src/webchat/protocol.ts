@@ -8,6 +8,9 @@ const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 letters
 
 export const MAX_TEXT_LENGTH = 4000;
 
+/** A link's reference (data-ref, PasserelleChat.open({ ref })): the same rule as a Telegram start parameter. */
+export const REFERRAL_REF = /^[A-Za-z0-9_-]{1,64}$/;
+
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   /** Present when the browser has been here before. */
@@ -32,8 +35,16 @@ export const MessageFrame = z
     id: clientId,
     text: z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`).optional(),
     postback: z.object({ payload: z.string().min(1).max(1000), title: z.string().max(200).optional() }).optional(),
+    /**
+     * The visitor came through one of the site's links (a campaign button): the bot answers
+     * at once, without the visitor typing. Sent on its own; nothing for the history to show.
+     */
+    referral: z.object({ ref: z.string().regex(REFERRAL_REF, 'must be 1-64 letters, digits, _ or -') }).optional(),
   })
-  .refine((frame) => (frame.text?.trim() ?? '') !== '' || frame.postback, 'a message needs text or a postback');
+  .refine(
+    (frame) => (frame.text?.trim() ?? '') !== '' || frame.postback || frame.referral,
+    'a message needs text, a postback or a referral',
+  );
 export type MessageFrame = z.infer<typeof MessageFrame>;
 
 export const ClientFrame = z.discriminatedUnion('type', [HelloFrame, MessageFrame]);

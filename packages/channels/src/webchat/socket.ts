@@ -11,7 +11,13 @@ import type { EnqueueResult, InboundEvent, Logger, Redis } from '@passerelle/cor
 import { WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { parseWebchatFrame, type WebchatVisitor } from './parse.js';
-import { ClientFrame, type HelloFrame, type ServerFrame, type ServerMessageFrame } from './protocol.js';
+import {
+  ClientFrame,
+  type HelloFrame,
+  type MessageFrame,
+  type ServerFrame,
+  type ServerMessageFrame,
+} from './protocol.js';
 import { appendToHistory, webchatKeys } from './send.js';
 import { newVisitorId, signVisitor, verifyVisitor } from './verify.js';
 
@@ -113,11 +119,15 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
     try {
       // The visitor's own line goes into the history before the message is queued, so
       // that on a reload it stands above the bot's answer. Appending is once per frame id.
-      await appendToHistory(redis, prefix, connection.visitor.visitorId, {
-        id: frame.id,
-        from: 'visitor',
-        parts: [{ type: 'text', text: frame.text ?? frame.postback?.title ?? frame.postback?.payload ?? '' }],
-      });
+      // A referral alone has no line: the visitor clicked a link on the site, wrote nothing.
+      const line = visitorLine(frame);
+      if (line !== undefined) {
+        await appendToHistory(redis, prefix, connection.visitor.visitorId, {
+          id: frame.id,
+          from: 'visitor',
+          parts: [{ type: 'text', text: line }],
+        });
+      }
       result = await options.accept(event);
     } catch (error) {
       // Not acked: the widget keeps the message and sends it again later.
@@ -185,6 +195,11 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** What the visitor's bubble shows for a frame, or undefined when the visitor wrote nothing (a referral). */
+function visitorLine(frame: MessageFrame): string | undefined {
+  return frame.text?.trim() ? frame.text : (frame.postback?.title ?? frame.postback?.payload);
 }
 
 function send(connection: Connection, frame: ServerFrame): void {
