@@ -94,7 +94,7 @@ describe('campaigns in the engine', () => {
       assert.deepEqual(texts(await linked.openLink('soldes-hiver')), ['Quel rayon ?']);
       assert.deepEqual(moments(linked)[0], 'soldes-hiver entered link');
 
-      const prefilled = chat(DURING, 'messenger');
+      const prefilled = chat(DURING, 'whatsapp');
       assert.deepEqual(texts(await prefilled.say('Je veux profiter des SOLDES !!')), ['Quel rayon ?']);
       assert.deepEqual(moments(prefilled)[0], 'soldes-hiver entered prefilled');
 
