@@ -186,7 +186,9 @@ describe('a 10,000-person SMS broadcast', { skip }, () => {
       'every recipient handled and every send settled',
       async () => {
         const now = await broadcastProgress(db, broadcast.id);
-        return now.pending === 0 && now.queued === 0 && (now.delivery.sending ?? 0) === 0;
+        // A delivery is 'queued' until the sender takes it, then 'sending', then sent or failed.
+        const unsettled = (now.delivery.sending ?? 0) + (now.delivery.queued ?? 0);
+        return now.pending === 0 && now.queued === 0 && unsettled === 0;
       },
       240_000,
       500,
@@ -227,14 +229,17 @@ describe('a 10,000-person SMS broadcast', { skip }, () => {
     assert.ok(body.includes(STOP_NOTICE), `the SMS carries the opt-out mention: ${body}`);
     assert.equal(twilio.messages[0]?.From, FROM);
 
-    // Paced: no second holds more sends than the rate (one more for a window edge, one for jitter).
+    // Paced: each send books its slot at the rate, 1/RATE s apart, and reaches the fake a few ms
+    // later; that delay varies (timers and the event loop of a busy machine), which can bring
+    // neighbours closer, so a sliding second may hold a few more than RATE, never many more.
     const times = twilio.attempts.map((attempt) => attempt.at).sort((a, b) => a - b);
     let busiest = 0;
     for (let start = 0, end = 0; end < times.length; end++) {
       while ((times[end] as number) - (times[start] as number) >= 1000) start++;
       busiest = Math.max(busiest, end - start + 1);
     }
-    assert.ok(busiest <= RATE + 2, `at most ${RATE} sends in any second, saw ${busiest}`);
+    const ceiling = Math.ceil(RATE * 1.05) + 1;
+    assert.ok(busiest <= ceiling, `at most ${RATE} sends in a second (${ceiling} with jitter), saw ${busiest}`);
     const seconds = ((times.at(-1) as number) - (times[0] as number)) / 1000;
     assert.ok(
       seconds >= (times.length - 1) / RATE - 0.5,

@@ -14,6 +14,26 @@
 import { defineScript, type LuaScript, type Redis } from '@passerelle/core';
 
 /**
+ * KEYS: the TAT key. ARGV: emission interval (µs), longest wait (µs).
+ * Takes the next free slot if it comes within the longest wait, even in the
+ * future: returns {ms until the slot (>= 0), 1}, and the caller goes then;
+ * otherwise {ms until the slot, 0} and nothing is taken. Nobody loses a slot
+ * by waking up late, so the achieved rate is the rate.
+ */
+const RESERVE = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local interval = tonumber(ARGV[1])
+local longest = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tat < now then tat = now end
+local wait = tat - now
+if wait > longest then return {math.ceil(wait / 1000), 0} end
+local next_tat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1)
+return {math.ceil(wait / 1000), 1}`;
+
+/**
  * KEYS: the TAT key. ARGV: emission interval (µs), burst tolerance (µs).
  * Returns {wait ms (0: granted and the slot taken), Redis server time ms}.
  * Time comes from Redis itself so that processes on machines whose clocks
@@ -57,6 +77,7 @@ export interface PaceTurn {
  */
 export class Pace {
   private readonly gcra: LuaScript;
+  private readonly reserveScript: LuaScript;
 
   constructor(
     redis: Redis,
@@ -64,6 +85,20 @@ export class Pace {
     private readonly options: PaceOptions = {},
   ) {
     this.gcra = defineScript(redis, 'pace_gcra', 1, GCRA);
+    this.reserveScript = defineScript(redis, 'pace_reserve', 1, RESERVE);
+  }
+
+  /**
+   * Books the next slot if it is at most `longestWaitMs` away: `{ reserved: true, waitMs }` means
+   * go in waitMs (the slot is yours); otherwise nothing is booked and waitMs says when to ask again.
+   */
+  async reserve(key: string, perSecond: number, longestWaitMs: number): Promise<{ reserved: boolean; waitMs: number }> {
+    const reply = (await this.reserveScript(
+      [`${this.namespace}:${key}`],
+      [intervalMicros(perSecond), Math.max(0, Math.floor(longestWaitMs * 1000))],
+    )) as unknown;
+    const [waitMs, reserved] = reply as [number, number];
+    return { reserved: reserved === 1, waitMs: Math.max(0, waitMs) };
   }
 
   /** 0 when the caller may go now (its slot is taken), otherwise how long to wait (nothing taken). */
@@ -72,15 +107,19 @@ export class Pace {
   }
 
   async take(key: string, perSecond: number): Promise<PaceTurn> {
-    if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`rate must be > 0, got ${perSecond}`);
-    // Rounded up: a rounding error may make us a hair slower than the rate, never faster.
-    const intervalMicros = Math.ceil(1_000_000 / perSecond);
-    const toleranceMicros = Math.max(0, Math.floor(this.options.burst ?? 0)) * intervalMicros;
+    const interval = intervalMicros(perSecond);
+    const toleranceMicros = Math.max(0, Math.floor(this.options.burst ?? 0)) * interval;
     // The script returns a table, which defineScript's number type does not describe.
-    const reply = (await this.gcra([`${this.namespace}:${key}`], [intervalMicros, toleranceMicros])) as unknown;
+    const reply = (await this.gcra([`${this.namespace}:${key}`], [interval, toleranceMicros])) as unknown;
     const [waitMs, serverTimeMs] = reply as [number, number];
     return { waitMs: waitMs > 0 ? Math.max(1, waitMs) : 0, serverTimeMs };
   }
+}
+
+/** Rounded up: a rounding error may make us a hair slower than the rate, never faster. */
+function intervalMicros(perSecond: number): number {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`rate must be > 0, got ${perSecond}`);
+  return Math.ceil(1_000_000 / perSecond);
 }
 
 /** Per channel account pacing: `${prefix}:rate:${channel}:${account}`. */
@@ -95,5 +134,11 @@ export class AccountRateLimits {
   async waitMs(channel: string, account: string, perSecond: number | undefined): Promise<number> {
     if (!perSecond) return 0;
     return this.pace.waitMs(`${channel}:${account}`, perSecond);
+  }
+
+  /** The account's next slot if it comes within `longestWaitMs` (see Pace.reserve); no limit: now. */
+  reserve(channel: string, account: string, perSecond: number | undefined, longestWaitMs: number) {
+    if (!perSecond) return Promise.resolve({ reserved: true, waitMs: 0 });
+    return this.pace.reserve(`${channel}:${account}`, perSecond, longestWaitMs);
   }
 }

@@ -90,8 +90,21 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
         // a pacing wait below does not make the next try ask the provider again.
         await redis.del(keys.inFlight);
       }
-      const waitMs = await limits.waitMs(message.to.channel, message.to.account, sender.ratePerSecond);
-      if (waitMs > 0) throw new RetryLater('account rate limit', { afterMs: waitMs, countsAsAttempt: false });
+      // A slot within the next moment is booked and waited for here; further off, the message
+      // steps aside (its conversation is free meanwhile) and asks again then.
+      const slot = await limits.reserve(
+        message.to.channel,
+        message.to.account,
+        sender.ratePerSecond,
+        LONGEST_PACE_WAIT_MS,
+      );
+      if (!slot.reserved) {
+        throw new RetryLater('account rate limit', {
+          afterMs: Math.max(1, slot.waitMs - LONGEST_PACE_WAIT_MS),
+          countsAsAttempt: false,
+        });
+      }
+      if (slot.waitMs > 0) await sleep(slot.waitMs);
 
       await redis.set(keys.inFlight, formatInFlight({ index, startedAt: Date.now() }), 'EX', ttl);
       if (index === done && attempt === 1) await markDelivery(db, message.id, { status: 'sending', attempts: attempt });
@@ -127,6 +140,13 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
       observer.replyFinished(message.to.channel, unknown ? 'unknown' : 'failed');
     },
   });
+}
+
+/** How far ahead a send books its slot of the account's rate and waits for it in hand. */
+const LONGEST_PACE_WAIT_MS = 1_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The provider may have the message: resending could deliver it twice, so we stop. */

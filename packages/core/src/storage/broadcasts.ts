@@ -166,8 +166,13 @@ export async function addRecipients(db: Queryable, broadcastId: string, recipien
       recipients.map((r) => r.timeZone ?? null),
     ],
   );
+  // A big list on fresh tables: without statistics PostgreSQL picks a plan for pendingRecipients that
+  // scans every identity of the account per batch (1 s a batch at 20,000 people). Measured by the bench.
+  if (recipients.length >= LARGE_LIST) await db.query('analyze broadcast_recipients, channel_identities, contacts');
   return rows[0]?.n ?? 0;
 }
+
+const LARGE_LIST = 1000;
 
 /** A recipient still to reach, with what deciding needs: consent now, the last time they wrote, their thread. */
 export interface PendingRecipient {

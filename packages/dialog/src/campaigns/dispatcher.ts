@@ -29,10 +29,18 @@ import type { BotDefinition } from '../bot-folder/load-bot.js';
 import { windowState } from './campaign-file.js';
 import { broadcastEvent, decideRecipient } from './decide.js';
 
-/** The pacing shared by every process (a Redis meter): 0 to go now, or how long to wait. */
+/**
+ * The pacing shared by every process (a Redis meter): books the next slot if
+ * it comes within `longestWaitMs` (then the caller goes in `waitMs`), or says
+ * how long until one is free.
+ */
 export interface PaceMeter {
-  waitMs(key: string, perSecond: number): Promise<number>;
+  reserve(key: string, perSecond: number, longestWaitMs: number): Promise<{ reserved: boolean; waitMs: number }>;
 }
+
+/** Recipients handled side by side, so the Redis and database round trips of one do not slow the rate. */
+const LANES_PER_50_PER_SECOND = 1;
+const MAX_LANES = 8;
 
 export interface DispatcherDeps {
   db: Db;
@@ -55,7 +63,8 @@ export interface DispatcherDeps {
 export class BroadcastDispatcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  /** Sleeping waits, woken at once by stop(). */
+  private readonly wakers = new Set<() => void>();
   private readonly owner = `${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   private readonly leases = new Map<string, Lease>();
 
@@ -68,7 +77,7 @@ export class BroadcastDispatcher {
   /** Finishes the batch in hand and lets go of the leases, so another process can go on at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    for (const wake of this.wakers) wake();
     await this.loop;
     await Promise.all([...this.leases.values()].map((lease) => lease.release().catch(() => {})));
   }
@@ -124,9 +133,10 @@ export class BroadcastDispatcher {
     }
     const updates: RecipientUpdate[] = [];
     const paceKey = `${broadcast.channel}:${broadcast.account}`;
-    try {
-      for (const recipient of recipients) {
-        if (this.stopped) break;
+    const waiting = [...recipients];
+    const lanes = Math.min(MAX_LANES, Math.max(1, Math.ceil((broadcast.ratePerSecond / 50) * LANES_PER_50_PER_SECOND)));
+    const lane = async () => {
+      for (let recipient = waiting.shift(); recipient && !this.stopped; recipient = waiting.shift()) {
         const decision = decideRecipient(recipient, {
           campaign,
           broadcast,
@@ -137,37 +147,50 @@ export class BroadcastDispatcher {
           updates.push({ seq: recipient.seq, status: 'skipped', reason: decision.reason });
           continue;
         }
-        if (!(await this.paced(paceKey, broadcast.ratePerSecond))) break;
+        if (!(await this.paced(paceKey, broadcast.ratePerSecond))) return;
         await this.deps.enqueue(broadcastEvent(broadcast, recipient, decision, this.now()));
         updates.push({ seq: recipient.seq, status: 'queued' });
       }
+    };
+    try {
+      await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       await markRecipients(db, broadcast.id, updates);
     }
     return true;
   }
 
-  /** Waits for the next slot of the account's pace; false when the process is stopping. */
+  /** Books the next slot of the account's pace and waits for it; false when the process is stopping. */
   private async paced(key: string, perSecond: number): Promise<boolean> {
     while (!this.stopped) {
-      const waitMs = await this.deps.pace.waitMs(key, perSecond);
-      if (waitMs <= 0) return true;
-      await this.sleep(waitMs);
+      const slot = await this.deps.pace.reserve(key, perSecond, 1_000);
+      if (slot.reserved) {
+        if (slot.waitMs > 0) await delay(slot.waitMs);
+        return true;
+      }
+      await this.sleep(slot.waitMs - 1_000);
     }
     return false;
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+/** A plain wait (a booked slot is kept even while stopping: the lane finishes its recipient). */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
