@@ -21,10 +21,10 @@ import {
   isOptedOut,
   openDb,
 } from '@passerelle/core';
-import { checkQuietHours, DEFAULT_QUIET_HOURS } from '@passerelle/dialog';
 import { CAMPAIGN_ID, openCampaignBot } from './support/campaign-bot.js';
 import { type Cluster, startCluster } from './support/cluster.js';
 import { type FakeTwilio, startFakeTwilio } from './support/fakes/twilio.js';
+import { zoneWhere } from './support/quiet-zones.js';
 import { postgresSkipReason, waitFor } from './support/services.js';
 
 const skip = await postgresSkipReason();
@@ -38,29 +38,8 @@ const STOP_NOTICE = 'STOP pour ne plus recevoir nos offres';
 
 /** Zones where sending is allowed (or not) for the next 20 minutes, whatever the test's day and hour. */
 function zonesByQuietHours(): { open: string; quiet: string } {
-  const candidates = [
-    'Europe/Paris',
-    'America/Montreal',
-    'America/Los_Angeles',
-    'Asia/Tokyo',
-    'Australia/Sydney',
-    'Asia/Kolkata',
-    'Pacific/Auckland',
-    'America/Sao_Paulo',
-    'Asia/Dubai',
-    'Pacific/Honolulu',
-    'Atlantic/Azores',
-    'Asia/Kathmandu',
-    'Pacific/Kiritimati',
-    'America/Anchorage',
-  ];
-  const policy = DEFAULT_QUIET_HOURS.sms;
-  const stable = (zone: string, allowed: boolean) =>
-    [0, 10, 20].every(
-      (minutes) => checkQuietHours(policy, new Date(Date.now() + minutes * 60_000), zone).allowed === allowed,
-    );
-  const open = candidates.find((zone) => stable(zone, true));
-  const quiet = candidates.find((zone) => stable(zone, false));
+  const open = zoneWhere(true, 20);
+  const quiet = zoneWhere(false, 20);
   assert.ok(open && quiet, `need a zone open and one quiet now (open ${open}, quiet ${quiet})`);
   return { open, quiet };
 }

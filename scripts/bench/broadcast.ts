@@ -49,11 +49,11 @@ import {
   openDb,
   pendingRecipients,
 } from '@passerelle/core';
-import { checkQuietHours, DEFAULT_QUIET_HOURS } from '@passerelle/dialog';
 import pg from 'pg';
 import { CAMPAIGN_ID, openCampaignBot } from '../../test/support/campaign-bot.js';
 import { type FakeTwilio, startFakeTwilio } from '../../test/support/fakes/twilio.js';
 import { type GatewayProcess, startGateway } from '../../test/support/gateway-process.js';
+import { zoneWhere } from '../../test/support/quiet-zones.js';
 import { createTempDatabase, deletePrefix, openRedis, POSTGRES_URL } from '../../test/support/services.js';
 import { percentile } from './stats.js';
 import { cleanUpOnSignals, Teardown } from './teardown.js';
@@ -365,33 +365,9 @@ interface RateResult {
   problem: string | undefined;
 }
 
-/** Zones in the test's list, one of which allows SMS at any hour of the week (DEFAULT_QUIET_HOURS.sms). */
-const CANDIDATE_ZONES = [
-  'Europe/Paris',
-  'America/Montreal',
-  'America/Los_Angeles',
-  'Asia/Tokyo',
-  'Australia/Sydney',
-  'Asia/Kolkata',
-  'Pacific/Auckland',
-  'America/Sao_Paulo',
-  'Asia/Dubai',
-  'Pacific/Honolulu',
-  'Atlantic/Azores',
-  'Asia/Kathmandu',
-  'Pacific/Kiritimati',
-  'America/Anchorage',
-];
-
-/** A zone where SMS stay allowed for the next `minutes`, checked minute by minute. */
+/** A zone where SMS stay allowed for the next `minutes`. */
 function openZone(minutes: number): string | undefined {
-  const policy = DEFAULT_QUIET_HOURS.sms;
-  const now = Date.now();
-  return CANDIDATE_ZONES.find((zone) =>
-    Array.from({ length: minutes + 1 }, (_, m) => new Date(now + m * 60_000)).every(
-      (at) => checkQuietHours(policy, at, zone).allowed,
-    ),
-  );
+  return zoneWhere(true, minutes);
 }
 
 function failedRate(limit: number, people: number, timeZone: string | undefined, problem: string): RateResult {
