@@ -132,7 +132,17 @@ export async function changeBroadcastStatus(db: Queryable, id: string, action: B
       where id = $1 and status = any($3::text[]) returning ${COLUMNS}`,
     [id, to, [...from]],
   );
-  if (rows[0]) return toBroadcast(rows[0]);
+  if (rows[0]) {
+    // Whoever was still waiting will not be reached: say so in the list rather than leave them pending.
+    if (action === 'cancel') {
+      await db.query(
+        `update broadcast_recipients set status = 'skipped', skip_reason = 'cancelled', updated_at = now()
+          where broadcast_id = $1 and status = 'pending'`,
+        [id],
+      );
+    }
+    return toBroadcast(rows[0]);
+  }
   const current = await getBroadcast(db, id);
   if (!current) throw new BroadcastStateError(`no broadcast ${id}`, undefined);
   throw new BroadcastStateError(
@@ -257,7 +267,10 @@ export async function markRecipients(db: Queryable, broadcastId: string, updates
   );
 }
 
-/** Set by the dialog worker when it handled the recipient's system event. */
+/**
+ * Set by the dialog worker when it handled the recipient's system event. A
+ * cancel can overtake an event already on its way: what really happened wins.
+ */
 export async function recordBroadcastOutcome(
   db: Queryable,
   broadcastId: string,
@@ -267,7 +280,8 @@ export async function recordBroadcastOutcome(
   const messaged = 'messageId' in outcome;
   await db.query(
     `update broadcast_recipients set status = $3, skip_reason = $4, message_id = $5, updated_at = now()
-      where broadcast_id = $1 and user_id = $2 and status in ('pending', 'queued')`,
+      where broadcast_id = $1 and user_id = $2
+        and (status in ('pending', 'queued') or (status = 'skipped' and skip_reason = 'cancelled'))`,
     [
       broadcastId,
       userId,

@@ -24,6 +24,7 @@ export const SKIP_REASONS = {
   never_wrote: 'never wrote to us on this channel, which cannot start a conversation',
   campaign_ended: 'the campaign ended before their turn',
   campaign_removed: 'the campaign is no longer in the bot folder',
+  cancelled: 'the broadcast was cancelled before their turn',
   // decided by the dialog worker, in the conversation's own turn
   campaign_not_started: 'the campaign had not started',
   channel_not_in_campaign: 'the campaign does not run on this channel',
