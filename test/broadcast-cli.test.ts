@@ -157,35 +157,31 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
 
   const count = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]?.n);
 
+  /** `gateway broadcast create` from the test's list, with the options given. */
+  const createFromList = (options: string[], extraEnv: Record<string, string> = {}) =>
+    cli(['broadcast', 'create', '--contacts', csvPath, ...options], { ...env, ...extraEnv });
+  /** The demo campaign by SMS from the brand's number. */
+  const BY_SMS = ['--campaign', CAMPAIGN, '--channel', 'sms', '--account', ACCOUNT];
+
+  /** The people of each outcome a dry run counts, by the names it prints. */
+  const outcomes = (output: string) => ({
+    send: countOf(output, 'would send'),
+    quiet_hours: countOf(output, 'quiet_hours'),
+    opted_out: countOf(output, 'opted_out'),
+    no_opt_in: countOf(output, 'no_opt_in'),
+  });
+
   it('create --dry-run: reads the list, says who would get the message and why not, writes nothing', {
     skip,
   }, async () => {
-    const { code, stdout, stderr } = await cli(
-      [
-        'broadcast',
-        'create',
-        '--campaign',
-        CAMPAIGN,
-        '--channel',
-        'sms',
-        '--account',
-        ACCOUNT,
-        '--contacts',
-        csvPath,
-        '--dry-run',
-      ],
-      env,
-    );
+    const { code, stdout, stderr } = await createFromList([...BY_SMS, '--dry-run']);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /clients-vip\.csv: 20 rows read \(columns separated by semicolons\)/);
     assert.match(stdout, new RegExp(`line ${badPhoneLine}: "06 12 34" is not a valid phone number`));
     assert.match(stdout, new RegExp(`line ${duplicateLine}: same person as line ${lines.open[0]}`));
     assert.match(stdout, /18 people, as the workers would decide now/);
-    const want = expected();
-    assert.equal(countOf(stdout, 'would send'), want.send, stdout);
-    assert.equal(countOf(stdout, 'quiet_hours'), want.quiet_hours, stdout);
-    assert.equal(countOf(stdout, 'opted_out'), want.opted_out, 'the list says no, or they wrote STOP before');
-    assert.equal(countOf(stdout, 'no_opt_in'), want.no_opt_in, stdout);
+    // opted_out: the list says no, or they wrote STOP before.
+    assert.deepEqual(outcomes(stdout), expected(), stdout);
     assert.match(stdout, /what they would get \(fr\):\n {2}\| Les ventes privées Maison Lumière sont ouvertes/);
     assert.match(stdout, /on SMS, the opt-out mention: "STOP pour ne plus recevoir nos offres"/);
     assert.match(stdout, /what they would get \(en\):\n {2}\| Maison Lumière's private sales are open/);
@@ -197,23 +193,7 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
   });
 
   it('create: imports the people and their consent, makes a draft with them in list order', { skip }, async () => {
-    const { code, stdout, stderr } = await cli(
-      [
-        'broadcast',
-        'create',
-        '--campaign',
-        CAMPAIGN,
-        '--channel',
-        'sms',
-        '--account',
-        ACCOUNT,
-        '--contacts',
-        csvPath,
-        '--rate',
-        '50',
-      ],
-      env,
-    );
+    const { code, stdout, stderr } = await createFromList([...BY_SMS, '--rate', '50']);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /rate: 10\/s, the campaign's ceiling/);
     assert.match(stdout, /people on the list +18\nnew contacts +17\nalready known +1\n/);
@@ -246,11 +226,7 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
       cli(['broadcast', 'dry-run', broadcastId, '--csv'], env),
     ]);
     assert.equal(human.code, 0, human.stderr);
-    const want = expected();
-    assert.equal(countOf(human.stdout, 'would send'), want.send, human.stdout);
-    assert.equal(countOf(human.stdout, 'quiet_hours'), want.quiet_hours, human.stdout);
-    assert.equal(countOf(human.stdout, 'opted_out'), want.opted_out, human.stdout);
-    assert.equal(countOf(human.stdout, 'no_opt_in'), want.no_opt_in, human.stdout);
+    assert.deepEqual(outcomes(human.stdout), expected(), human.stdout);
     assert.match(
       human.stdout,
       /quiet_hours +\d+ +skipped: quiet hours where they live \(night, Sunday or public holiday\)/,
@@ -332,6 +308,8 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
       const result = await cli(['broadcast', action, broadcastId], env);
       assert.equal(result.code, 0, result.stderr);
       assert.equal((await getBroadcast(db, broadcastId))?.status, status, `after ${action}`);
+      if (action === 'cancel')
+        assert.match(result.stdout, /cancelled: 18 not reached yet will not be sent the message/);
     }
     const [pause, status, list] = await Promise.all([
       cli(['broadcast', 'pause', broadcastId], env),
@@ -343,11 +321,13 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
 
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /cancelled, campaign ventes-privees on sms from \+33•+00, 10 messages\/s/);
-    assert.match(status.stdout, /18 people: 18 not reached yet/);
+    // Cancelled with nobody reached: everyone waiting is skipped as cancelled.
+    assert.match(status.stdout, /18 people: 0 not reached yet, 0 on their way, 0 messaged, 18 skipped/);
+    assert.match(status.stdout, /skipped 18: cancelled \(the broadcast was cancelled before their turn\)/);
 
     assert.match(
       list.stdout,
-      new RegExp(`${broadcastId} +ventes-privees +sms +\\+33•+00 +cancelled +0/18 +10/s .*clients-vip\\.csv`),
+      new RegExp(`${broadcastId} +ventes-privees +sms +\\+33•+00 +cancelled +18/18 +10/s .*clients-vip\\.csv`),
     );
   });
 
@@ -357,7 +337,12 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
     const table = stdout.trim().split('\n');
     assert.equal(table[0], 'line,user_id,status,skip_reason,explanation,delivery,updated_at');
     assert.equal(table.length, 19);
-    assert.match(table[1] ?? '', new RegExp(`^${lines.open[0]},\\+33612345610,pending,,,,\\d{4}-`));
+    assert.match(
+      table[1] ?? '',
+      new RegExp(
+        `^${lines.open[0]},\\+33612345610,skipped,cancelled,the broadcast was cancelled before their turn,,\\d{4}-`,
+      ),
+    );
     const order = table.slice(1).map((row) => Number(row.split(',')[0]));
     assert.deepEqual(
       order,
@@ -423,8 +408,6 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
   it('refuses, exit code 2: unknown campaign, a channel it does not run on, a campaign over, no account', {
     skip,
   }, async () => {
-    const create = (extra: string[], extraEnv: Record<string, string> = {}) =>
-      cli(['broadcast', 'create', '--contacts', csvPath, ...extra], { ...env, ...extraEnv });
     const over = join(dir, 'bot-over');
     await cp('bots/demo', over, { recursive: true });
     const file = join(over, 'campaigns', 'ventes-privees.yaml');
@@ -437,10 +420,10 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
     );
 
     const [unknown, teams, ended, whatsapp, missing] = await Promise.all([
-      create(['--campaign', 'soldes-ete', '--channel', 'sms', '--account', ACCOUNT]),
-      create(['--campaign', CAMPAIGN, '--channel', 'teams', '--account', 'bot-id']),
-      create(['--campaign', CAMPAIGN, '--channel', 'sms', '--account', ACCOUNT], { BOT_DIR: over }),
-      create(['--campaign', CAMPAIGN, '--channel', 'whatsapp']),
+      createFromList(['--campaign', 'soldes-ete', '--channel', 'sms', '--account', ACCOUNT]),
+      createFromList(['--campaign', CAMPAIGN, '--channel', 'teams', '--account', 'bot-id']),
+      createFromList(BY_SMS, { BOT_DIR: over }),
+      createFromList(['--campaign', CAMPAIGN, '--channel', 'whatsapp']),
       cli(['broadcast', 'dry-run', 'bc_nothere'], env),
     ]);
     for (const result of [unknown, teams, ended, whatsapp, missing]) assert.equal(result.code, 2, result.stderr);

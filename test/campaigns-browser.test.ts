@@ -15,7 +15,7 @@
  * rewrites docs/screenshots/console-campaigns.png.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,24 +30,22 @@ import {
   openDb,
 } from '@passerelle/core';
 import { parse } from 'csv-parse/sync';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  consoleBrowserSkipReason,
+  launchChromium,
+  pageExpectations,
+  removeGatewayLeftovers,
+  saveScreenshot,
+  submitLogin,
+  UPDATE_SCREENSHOTS,
+} from './support/console-browser.js';
 import { addOperator } from './support/console-client.js';
 import { type GatewayProcess, startGateway } from './support/gateway-process.js';
-import {
-  CHROMIUM_PATH,
-  chromiumSkipReason,
-  createTempDatabase,
-  deletePrefix,
-  openRedis,
-  postgresSkipReason,
-  uniquePrefix,
-  waitFor,
-} from './support/services.js';
+import { createTempDatabase, uniquePrefix } from './support/services.js';
 import { type Frame, WebchatVisitor } from './support/webchat-client.js';
 
-const skip = chromiumSkipReason() ?? (await postgresSkipReason());
-const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-const updateScreenshots = process.env.UPDATE_SCREENSHOTS === '1';
+const skip = await consoleBrowserSkipReason();
 /** How long something may take to show: socket -> queue -> worker -> database -> page refresh. */
 const SHOW_MS = 20_000;
 
@@ -92,44 +90,11 @@ describe('campaigns page of the console in a real browser', { skip }, () => {
   const visitors: WebchatVisitor[] = [];
   let messageCount = 0;
 
-  /** Waits for a locator to show; on a timeout, says what the page and the gateway had instead. */
-  async function expectVisible(locator: Locator, what: string, on: Page = page): Promise<Locator> {
-    try {
-      await locator.first().waitFor({ state: 'visible', timeout: SHOW_MS });
-    } catch (error) {
-      const text = await on
-        .locator('body')
-        .innerText()
-        .catch(() => '');
-      assert.fail(
-        `${what} did not show within ${SHOW_MS} ms (${String(error).split('\n')[0]})\n` +
-          `page text:\n${text.slice(0, 3000)}\npage errors: ${JSON.stringify(pageErrors)}\n` +
-          `gateway output (end):\n${gateway.output().slice(-3000)}`,
-      );
-    }
-    return locator.first();
-  }
-
-  /** Waits until a page value (read again and again) is what is expected. */
-  async function expectPage<T>(what: string, read: () => Promise<T>, expected: T): Promise<void> {
-    let last: T | undefined;
-    try {
-      await waitFor(
-        what,
-        async () => {
-          last = await read();
-          return JSON.stringify(last) === JSON.stringify(expected);
-        },
-        SHOW_MS,
-      );
-    } catch {
-      assert.deepEqual(
-        last,
-        expected,
-        `${what}: still not as expected after ${SHOW_MS} ms\ngateway output (end):\n${gateway.output().slice(-2000)}`,
-      );
-    }
-  }
+  const { expectVisible, expectPage } = pageExpectations({
+    timeoutMs: SHOW_MS,
+    pageErrors,
+    gatewayOutput: () => gateway.output(),
+  });
 
   /** Every text a visitor got from the bot since a frame index (each part's text or question). */
   const botTextsSince = (visitor: WebchatVisitor, from: number) =>
@@ -173,10 +138,8 @@ describe('campaigns page of the console in a real browser', { skip }, () => {
 
   async function login(on: Page, who: { email: string; password: string }): Promise<void> {
     await on.goto(`${gateway.url}/console/`);
-    await on.locator('#login-form input[name=email]').fill(who.email);
-    await on.locator('#login-form input[name=password]').fill(who.password);
-    await on.locator('#login-form button[type=submit]').click();
-    await expectVisible(on.locator('#app'), `the console for ${who.email}`, on);
+    await submitLogin(on, who);
+    await expectVisible(on.locator('#app'), `the console for ${who.email}`);
   }
 
   const metric = (name: string) =>
@@ -243,19 +206,16 @@ describe('campaigns page of the console in a real browser', { skip }, () => {
   };
 
   async function screenshot(name: string): Promise<void> {
-    if (!updateScreenshots) return;
-    await page.evaluate(() => document.fonts.ready.then(() => undefined));
-    const path = join(SCREENSHOTS, `console-${name}.png`);
-    await mkdir(SCREENSHOTS, { recursive: true });
+    if (!UPDATE_SCREENSHOTS) return;
     // The page scrolls inside its centre column: a taller window shows all of it at once.
     const viewport = page.viewportSize();
     await page.setViewportSize({ width: 1440, height: 1280 });
     await page.locator('#campaign-title').waitFor();
-    await page.screenshot({ path });
-    if (viewport) await page.setViewportSize(viewport);
-    const png = await readFile(path);
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${name}: a PNG file`);
-    assert.ok(png.length > 10_000, `${name} screenshot is only ${png.length} bytes`);
+    try {
+      await saveScreenshot(page, name);
+    } finally {
+      if (viewport) await page.setViewportSize(viewport);
+    }
   }
 
   before(
@@ -280,19 +240,7 @@ describe('campaigns page of the console in a real browser', { skip }, () => {
       await addOperator(env, MANAGER);
       await addOperator(env, OPERATOR);
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM_PATH,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
       // Reduced motion: the charts are drawn at once (no animation), as for anyone who asks for it.
       context = await browser.newContext({
         locale: 'fr-FR',
@@ -310,14 +258,7 @@ describe('campaigns page of the console in a real browser', { skip }, () => {
     await browser?.close().catch(() => {});
     await gateway?.stop('SIGKILL');
     await db?.close();
-    const redis = openRedis('campaigns-browser-cleanup');
-    try {
-      await deletePrefix(redis, prefix);
-    } finally {
-      await redis.quit();
-    }
-    await database?.drop();
-    if (botDir) await rm(botDir, { recursive: true, force: true });
+    await removeGatewayLeftovers({ name: 'campaigns-browser-cleanup', prefix, database, botDir });
   });
 
   it('sends someone without a session to the console’s login', async () => {
@@ -605,7 +546,7 @@ describe('campaigns page of the console in a real browser', { skip }, () => {
     try {
       await login(operatorPage, OPERATOR);
       await operatorPage.goto(`${gateway.url}/console/campaigns.html#${UPCOMING}`);
-      await expectVisible(broadcastCard('bc-summer', operatorPage), 'the broadcast for the operator', operatorPage);
+      await expectVisible(broadcastCard('bc-summer', operatorPage), 'the broadcast for the operator');
       assert.equal(await operatorPage.locator('#me-name').textContent(), 'Karim');
       assert.deepEqual(
         (await readBroadcast('bc-summer', operatorPage)).actions,

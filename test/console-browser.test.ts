@@ -12,12 +12,12 @@
  * UPDATE_SCREENSHOTS=1 also rewrites docs/screenshots/console-*.png.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   inboundSmsForm,
   signedTwilioRequest,
@@ -25,23 +25,20 @@ import {
   twilioSid,
   twilioTestEnv,
 } from '../packages/channels/src/twilio/cases.js';
+import {
+  consoleBrowserSkipReason,
+  launchChromium,
+  pageExpectations,
+  removeGatewayLeftovers,
+  saveScreenshot,
+  submitLogin,
+} from './support/console-browser.js';
 import { addOperator } from './support/console-client.js';
 import { type FakeTwilio, startFakeTwilio, type TwilioSend } from './support/fakes/twilio.js';
 import { type GatewayProcess, startGateway } from './support/gateway-process.js';
-import {
-  CHROMIUM_PATH,
-  chromiumSkipReason,
-  createTempDatabase,
-  deletePrefix,
-  openRedis,
-  postgresSkipReason,
-  uniquePrefix,
-  waitFor,
-} from './support/services.js';
+import { createTempDatabase, uniquePrefix, waitFor } from './support/services.js';
 
-const skip = chromiumSkipReason() ?? (await postgresSkipReason());
-const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-const updateScreenshots = process.env.UPDATE_SCREENSHOTS === '1';
+const skip = await consoleBrowserSkipReason();
 /** How long something may take to show: webhook -> queue -> worker -> database -> event -> page. */
 const SHOW_MS = 15_000;
 
@@ -112,40 +109,11 @@ describe('operator console in a real browser', { skip }, () => {
     return smsTo(customer).map((message) => message.Body ?? '');
   }
 
-  /** Waits for a locator to show; on a timeout, says what the page and the gateway had instead. */
-  async function expectVisible(locator: Locator, what: string, timeout = SHOW_MS): Promise<Locator> {
-    try {
-      await locator.first().waitFor({ state: 'visible', timeout });
-    } catch (error) {
-      const text = await page
-        .locator('body')
-        .innerText()
-        .catch(() => '');
-      assert.fail(
-        `${what} did not show within ${timeout} ms (${String(error).split('\n')[0]})\n` +
-          `page text:\n${text.slice(0, 3000)}\npage errors: ${JSON.stringify(pageErrors)}\n` +
-          `gateway output (end):\n${gateway.output().slice(-3000)}`,
-      );
-    }
-    return locator.first();
-  }
-
-  /** Waits until a page value (read again and again) is what is expected. */
-  async function expectPage<T>(what: string, read: () => Promise<T>, expected: T): Promise<void> {
-    let last: T | undefined;
-    try {
-      await waitFor(
-        what,
-        async () => {
-          last = await read();
-          return JSON.stringify(last) === JSON.stringify(expected);
-        },
-        SHOW_MS,
-      );
-    } catch {
-      assert.deepEqual(last, expected, `${what}: still not as expected after ${SHOW_MS} ms`);
-    }
-  }
+  const { expectVisible, expectPage } = pageExpectations({
+    timeoutMs: SHOW_MS,
+    pageErrors,
+    gatewayOutput: () => gateway.output(),
+  });
 
   const notifications = () =>
     page.evaluate(
@@ -153,16 +121,7 @@ describe('operator console in a real browser', { skip }, () => {
     );
   const tones = () => page.evaluate(() => (window as unknown as { __tones: number }).__tones);
 
-  async function screenshot(name: string): Promise<void> {
-    if (!updateScreenshots) return;
-    await page.evaluate(() => document.fonts.ready.then(() => undefined));
-    const path = join(SCREENSHOTS, `console-${name}.png`);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path });
-    const png = await readFile(path);
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${name}: a PNG file`);
-    assert.ok(png.length > 10_000, `${name} screenshot is only ${png.length} bytes`);
-  }
+  const screenshot = (name: string) => saveScreenshot(page, name);
 
   const waitingItem = (phone: string) => page.locator('#waiting-list .item', { hasText: phone });
   const mineItem = (phone: string) => page.locator('#mine-list .item', { hasText: phone });
@@ -187,20 +146,7 @@ describe('operator console in a real browser', { skip }, () => {
       await addOperator(env, CAMILLE);
       await addOperator(env, DOMINIQUE);
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM_PATH,
-        headless: true,
-        // The background-networking flags keep Chromium from calling Google on a machine without network.
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
       context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1600, height: 900 } });
       // Granted beforehand: a permission prompt must not stop the test.
       await context.grantPermissions(['notifications'], { origin: gateway.url });
@@ -238,14 +184,7 @@ describe('operator console in a real browser', { skip }, () => {
     await browser?.close().catch(() => {});
     await gateway?.stop('SIGKILL');
     await fake?.close();
-    const redis = openRedis('console-browser-cleanup');
-    try {
-      await deletePrefix(redis, prefix);
-    } finally {
-      await redis.quit();
-    }
-    await database?.drop();
-    if (botDir) await rm(botDir, { recursive: true, force: true });
+    await removeGatewayLeftovers({ name: 'console-browser-cleanup', prefix, database, botDir });
   });
 
   it('serves the console at /console/ (/console redirects there), in French, starting at the login form', async () => {
@@ -265,11 +204,9 @@ describe('operator console in a real browser', { skip }, () => {
 
   it('shows the API’s refusals: a wrong password, then too many attempts (429)', async () => {
     const login = async (email: string, password: string) => {
-      await page.locator('#login-form input[name=email]').fill(email);
-      await page.locator('#login-form input[name=password]').fill(password);
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/console/api/login')),
-        page.locator('#login-form button[type=submit]').click(),
+        submitLogin(page, { email, password }),
       ]);
       // The page has had the answer once the button is back.
       await expectVisible(page.locator('#login-form button[type=submit]:enabled'), 'the login button, enabled again');
@@ -297,9 +234,7 @@ describe('operator console in a real browser', { skip }, () => {
   });
 
   it('logs in: the header shows the operator, online; nobody waits yet', async () => {
-    await page.locator('#login-form input[name=email]').fill(CAMILLE.email);
-    await page.locator('#login-form input[name=password]').fill(CAMILLE.password);
-    await page.locator('#login-form button[type=submit]').click();
+    await submitLogin(page, CAMILLE);
     await expectVisible(page.locator('#app'), 'the console');
     assert.equal(await page.locator('#me-name').textContent(), 'Camille');
     await expectVisible(page.locator('#presence[data-state=online]'), 'the online dot');
@@ -578,9 +513,7 @@ describe('operator console in a real browser', { skip }, () => {
       await other.locator('#login-form').waitFor({ state: 'visible', timeout: SHOW_MS });
       assert.equal(await other.locator('#login h1').textContent(), 'Operator console');
       assert.equal(await other.locator('#login-form button[type=submit]').textContent(), 'Log in');
-      await other.locator('#login-form input[name=email]').fill(CAMILLE.email);
-      await other.locator('#login-form input[name=password]').fill(CAMILLE.password);
-      await other.locator('#login-form button[type=submit]').click();
+      await submitLogin(other, CAMILLE);
       await other.locator('#presence[data-state=online]').waitFor({ state: 'visible', timeout: SHOW_MS });
       assert.equal(await other.locator('#presence-label').textContent(), 'Online');
       assert.equal((await other.locator('#tab-conversations').innerText()).trim(), 'Conversations');

@@ -10,7 +10,21 @@
  * console's login. Broadcasts being sent are read again every 2 seconds.
  */
 (() => {
-  const API = '/console/api';
+  const {
+    API,
+    lang,
+    translator,
+    $,
+    h,
+    showError,
+    applyLabels: applySharedLabels,
+    showOperator,
+    channelLabel,
+    channelBadge,
+    toDate,
+    apiClient,
+    logOut,
+  } = window.PasserelleConsole;
   const LOGIN_PAGE = '/console/';
   const BROADCAST_REFRESH_MS = 2_000;
   /** A draft or paused broadcast is started or resumed elsewhere too (the CLI, another manager). */
@@ -19,17 +33,12 @@
   const RESULTS_REFRESH_MS = 10_000;
   /** A safety net for everything else (a window opening, someone entering a campaign). */
   const IDLE_REFRESH_MS = 60_000;
-  const lang = /^en\b/i.test(navigator.language || '') ? 'en' : 'fr';
-  document.documentElement.lang = lang;
 
   const TEXT = {
     fr: {
-      console: 'Console',
       pageTitle: 'Campagnes',
       navConversations: 'Conversations',
       navCampaigns: 'Campagnes',
-      logout: 'Se déconnecter',
-      manager: 'responsable',
       campaigns: 'Campagnes',
       noCampaigns: 'Aucune campagne dans le dossier du bot (campaigns/*.yaml).',
       pickCampaign: 'Choisissez une campagne à gauche.',
@@ -102,9 +111,7 @@
       resume: 'Reprendre',
       cancel: 'Annuler la diffusion',
       confirmCancel: 'Annuler cette diffusion ? Les personnes qui ne l’ont pas encore reçue ne la recevront pas.',
-      network: 'Le serveur ne répond pas. Réessayez dans un instant.',
       noCharts: 'Les graphiques n’ont pas pu être chargés : les chiffres sont dans les tableaux.',
-      webchat: 'Chat du site',
       skip_opted_out: 'désinscrits',
       skip_no_opt_in: 'sans accord pour les offres',
       skip_quiet_hours: 'heures calmes',
@@ -126,12 +133,9 @@
       delivery_unknown: 'inconnus',
     },
     en: {
-      console: 'Console',
       pageTitle: 'Campaigns',
       navConversations: 'Conversations',
       navCampaigns: 'Campaigns',
-      logout: 'Log out',
-      manager: 'manager',
       campaigns: 'Campaigns',
       noCampaigns: 'No campaign in the bot folder (campaigns/*.yaml).',
       pickCampaign: 'Pick a campaign on the left.',
@@ -204,9 +208,7 @@
       resume: 'Resume',
       cancel: 'Cancel the broadcast',
       confirmCancel: 'Cancel this broadcast? Those who have not had it yet will not get it.',
-      network: 'The server does not answer. Try again in a moment.',
       noCharts: 'The charts could not be loaded: the numbers are in the tables.',
-      webchat: 'Web chat',
       skip_opted_out: 'opted out',
       skip_no_opt_in: 'no consent to offers',
       skip_quiet_hours: 'quiet hours',
@@ -229,23 +231,9 @@
     },
   };
 
-  /** A label in the page's language, with {name} filled in; an unknown key shows as itself. */
-  function t(key, values) {
-    const text = TEXT[lang][key] ?? TEXT.fr[key] ?? key;
-    return values ? text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole)) : text;
-  }
-  /** A label if the dictionary has one, else the raw value (a skip reason or status added later). */
-  const labelOr = (key, raw) => (key in TEXT[lang] || key in TEXT.fr ? t(key) : raw);
+  /** labelOr: a skip reason or status added to the API after the page shows as it is. */
+  const { t, labelOr } = translator(TEXT);
 
-  const CHANNELS = {
-    sms: { label: 'SMS', glyph: 'S' },
-    whatsapp: { label: 'WhatsApp', glyph: 'W' },
-    telegram: { label: 'Telegram', glyph: 'T' },
-    teams: { label: 'Teams', glyph: 'T' },
-    messenger: { label: 'Messenger', glyph: 'M' },
-    webchat: { label: t('webchat'), glyph: 'C' },
-  };
-  const channelLabel = (channel) => CHANNELS[channel]?.label ?? String(channel ?? '?');
   const ENTRY_KEYS = {
     keyword: 'entryKeyword',
     link: 'entryLink',
@@ -278,41 +266,6 @@
   const PALETTE = ['#2f5bd3', '#12805c', '#f79009', '#7a5af8', '#0ba5ec', '#d92d20', '#667085'];
   const BASE_TITLE = `${t('pageTitle')} · Passerelle`;
 
-  // ---------------------------------------------------------------- DOM helpers
-
-  const $ = (id) => document.getElementById(id);
-
-  /** An element: h('li', { class: 'item', onclick: fn }, 'text', child). Strings become text nodes. */
-  function h(tag, attributes, ...children) {
-    const element = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes ?? {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
-      else if (name === 'class') element.className = value;
-      else element.setAttribute(name, value === true ? '' : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child === undefined || child === null || child === false) continue;
-      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return element;
-  }
-
-  function showError(element, message) {
-    element.textContent = message ?? '';
-    element.hidden = !message;
-  }
-
-  function channelBadge(channel) {
-    const known = CHANNELS[channel];
-    return h(
-      'span',
-      { class: 'channel', 'data-channel': channel ?? 'unknown' },
-      h('span', { class: 'glyph', 'aria-hidden': 'true' }, known?.glyph ?? '?'),
-      channelLabel(channel),
-    );
-  }
-
   // ---------------------------------------------------------------- numbers and dates
 
   const numberFormat = new Intl.NumberFormat(lang);
@@ -322,8 +275,8 @@
   const percent = (value) => percentFormat.format(Number(value) || 0);
 
   function formatInstant(value, timeZone, withTime) {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) return '';
+    const date = toDate(value);
+    if (!date) return '';
     const options = withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
     try {
       return new Intl.DateTimeFormat(lang, { ...options, timeZone }).format(date);
@@ -334,47 +287,19 @@
 
   /** '2026-11-23' (a day in the campaign's time zone, as the API counts it) as a short local date. */
   function formatDay(day) {
-    const date = new Date(`${day}T12:00:00Z`);
-    if (Number.isNaN(date.getTime())) return day;
+    const date = toDate(`${day}T12:00:00Z`);
+    if (!date) return day;
     return new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(date);
   }
 
   // ---------------------------------------------------------------- API
 
-  class ApiError extends Error {
-    constructor(status, message) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  /** A JSON call with the session cookie; a 401 means the session is over: back to the console's login. */
-  async function api(method, path, body) {
-    const options = { method, credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } };
-    if (method !== 'GET') {
-      options.headers['content-type'] = 'application/json';
-      options.body = JSON.stringify(body ?? {});
-    }
-    let response;
-    try {
-      response = await fetch(`${API}${path}`, options);
-    } catch {
-      throw new ApiError(0, t('network'));
-    }
-    const text = await response.text();
-    let data = {};
-    try {
-      data = text ? JSON.parse(text) : {};
-    } catch {
-      data = {};
-    }
-    if (response.status === 401 && path !== '/logout') {
-      toLogin();
-      throw new ApiError(401, data.error || 'log in first');
-    }
-    if (!response.ok) throw new ApiError(response.status, data.error || `HTTP ${response.status}`);
-    return data;
-  }
+  /** A 401 means the session is over: back to the console's login. */
+  const api = apiClient({
+    onUnauthorized: (path) => {
+      if (path !== '/logout') toLogin();
+    },
+  });
 
   function toLogin() {
     stopTimers();
@@ -404,10 +329,7 @@
   }
 
   function applyLabels() {
-    for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
-    for (const element of document.querySelectorAll('[data-i18n-label]')) {
-      element.setAttribute('aria-label', t(element.dataset.i18nLabel));
-    }
+    applySharedLabels(t);
     document.title = BASE_TITLE;
   }
 
@@ -879,18 +801,13 @@
   // ---------------------------------------------------------------- session
 
   $('logout').addEventListener('click', async () => {
-    try {
-      await api('POST', '/logout', {});
-    } catch {
-      // Logged out here anyway: the cookie goes when it expires.
-    }
+    await logOut(api);
     toLogin();
   });
 
   async function enter(operator) {
     state.me = operator;
-    $('me-name').textContent = operator.role === 'manager' ? `${operator.name} (${t('manager')})` : operator.name;
-    $('me-name').title = operator.email;
+    showOperator(operator);
     $('app').hidden = false;
     try {
       await loadCampaigns();

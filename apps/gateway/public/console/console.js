@@ -10,13 +10,25 @@
  * the page opens a new stream when the browser gives up.
  */
 (() => {
-  const API = '/console/api';
-  const lang = /^en\b/i.test(navigator.language || '') ? 'en' : 'fr';
-  document.documentElement.lang = lang;
+  const {
+    API,
+    lang,
+    translator,
+    $,
+    h,
+    append,
+    showError,
+    applyLabels: applySharedLabels,
+    showOperator,
+    channelLabel,
+    channelBadge,
+    toDate,
+    apiClient,
+    logOut,
+  } = window.PasserelleConsole;
 
   const TEXT = {
     fr: {
-      console: 'Console',
       loginTitle: 'Console opérateur',
       loginSubtitle: 'Répondez aux clients que le bot vous transmet.',
       email: 'Adresse e-mail',
@@ -25,12 +37,9 @@
       signingIn: 'Connexion…',
       loginRefused: 'Connexion refusée : {error}',
       sessionEnded: 'Votre session a pris fin : reconnectez-vous.',
-      network: 'Le serveur ne répond pas. Réessayez dans un instant.',
       online: 'En ligne',
       connecting: 'Connexion…',
       offline: 'Hors ligne, reconnexion…',
-      logout: 'Se déconnecter',
-      manager: 'responsable',
       notifyAsk: 'Être alerté quand une conversation arrive ?',
       notifyEnable: 'Activer les notifications',
       tabConversations: 'Conversations',
@@ -125,10 +134,8 @@
       reasonAsked: 'A demandé à parler à quelqu’un',
       newForMe: 'Nouvelle conversation pour vous',
       newWaiting: 'Un client attend un conseiller',
-      webchat: 'Chat du site',
     },
     en: {
-      console: 'Console',
       loginTitle: 'Operator console',
       loginSubtitle: 'Answer the customers the bot hands over to you.',
       email: 'Email address',
@@ -137,12 +144,9 @@
       signingIn: 'Logging in…',
       loginRefused: 'Login refused: {error}',
       sessionEnded: 'Your session has ended: please log in again.',
-      network: 'The server does not answer. Try again in a moment.',
       online: 'Online',
       connecting: 'Connecting…',
       offline: 'Offline, reconnecting…',
-      logout: 'Log out',
-      manager: 'manager',
       notifyAsk: 'Get an alert when a conversation arrives?',
       notifyEnable: 'Turn on notifications',
       tabConversations: 'Conversations',
@@ -237,70 +241,17 @@
       reasonAsked: 'Asked to talk to someone',
       newForMe: 'New conversation for you',
       newWaiting: 'A customer is waiting for an adviser',
-      webchat: 'Web chat',
     },
   };
 
-  /** A label in the page's language, with {name} filled in. */
-  function t(key, values) {
-    const text = TEXT[lang][key] ?? TEXT.fr[key] ?? key;
-    return values ? text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole)) : text;
-  }
+  const { t } = translator(TEXT);
 
-  const CHANNELS = {
-    sms: { label: 'SMS', glyph: 'S' },
-    whatsapp: { label: 'WhatsApp', glyph: 'W' },
-    telegram: { label: 'Telegram', glyph: 'T' },
-    teams: { label: 'Teams', glyph: 'T' },
-    messenger: { label: 'Messenger', glyph: 'M' },
-    webchat: { label: t('webchat'), glyph: 'C' },
-  };
-  const channelLabel = (channel) => CHANNELS[channel]?.label ?? String(channel ?? '?');
   const TICKET_STATUSES = ['open', 'pending', 'solved', 'closed'];
   const ticketStatusLabel = (status) =>
     ({ open: t('ticketOpen'), pending: t('ticketPending'), solved: t('ticketSolved'), closed: t('ticketClosed') })[
       status
     ] ?? status;
   const BASE_TITLE = `${t('console')} · Passerelle`;
-
-  // ---------------------------------------------------------------- DOM helpers
-
-  const $ = (id) => document.getElementById(id);
-
-  /** An element: h('li', { class: 'item', onclick: fn, 'data-id': id }, 'text', child). Strings become text nodes. */
-  function h(tag, attributes, ...children) {
-    const element = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes ?? {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
-      else if (name === 'class') element.className = value;
-      else element.setAttribute(name, value === true ? '' : String(value));
-    }
-    append(element, children);
-    return element;
-  }
-
-  function append(element, children) {
-    for (const child of children.flat()) {
-      if (child === undefined || child === null || child === false) continue;
-      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-  }
-
-  function showError(element, message) {
-    element.textContent = message ?? '';
-    element.hidden = !message;
-  }
-
-  function channelBadge(channel) {
-    const known = CHANNELS[channel];
-    return h(
-      'span',
-      { class: 'channel', 'data-channel': channel ?? 'unknown' },
-      h('span', { class: 'glyph', 'aria-hidden': 'true' }, known?.glyph ?? '?'),
-      channelLabel(channel),
-    );
-  }
 
   // ---------------------------------------------------------------- time
 
@@ -312,11 +263,6 @@
     minute: '2-digit',
   });
   const fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'medium' });
-
-  function toDate(value) {
-    const date = value instanceof Date ? value : new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-  }
 
   /** 14:32 today, else 3 mars 14:32. */
   function when(value) {
@@ -342,42 +288,12 @@
 
   // ---------------------------------------------------------------- API
 
-  class ApiError extends Error {
-    constructor(status, message) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  /** A JSON call with the session cookie. Every change is sent as JSON (the API refuses anything else). */
-  async function api(method, path, body) {
-    const options = { method, credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } };
-    if (method !== 'GET') {
-      options.headers['content-type'] = 'application/json';
-      options.body = JSON.stringify(body ?? {});
-    }
-    let response;
-    try {
-      response = await fetch(`${API}${path}`, options);
-    } catch {
-      throw new ApiError(0, t('network'));
-    }
-    const text = await response.text();
-    let data = {};
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = {};
-      }
-    }
-    if (!response.ok) {
-      const error = new ApiError(response.status, data.error || `HTTP ${response.status}`);
-      if (response.status === 401 && state.me && path !== '/login') sessionEnded();
-      throw error;
-    }
-    return data;
-  }
+  /** A 401 (but a refused login) means the session is over: the login form again, saying so. */
+  const api = apiClient({
+    onUnauthorized: (path) => {
+      if (state.me && path !== '/login') sessionEnded();
+    },
+  });
 
   /** One id per reply, kept while the same reply is retried: the API sends a reply once per id. */
   function newReplyId() {
@@ -416,7 +332,7 @@
   // ---------------------------------------------------------------- labels
 
   function applyLabels() {
-    for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+    applySharedLabels(t);
     $('reply-text').placeholder = t('replyPlaceholder');
     $('ticket-reply-text').placeholder = t('answerPlaceholder');
     $('note-text').placeholder = t('notePlaceholder');
@@ -468,11 +384,7 @@
   });
 
   $('logout').addEventListener('click', async () => {
-    try {
-      await api('POST', '/logout', {});
-    } catch {
-      // Logged out here anyway: the cookie goes when it expires.
-    }
+    await logOut(api);
     state.me = undefined;
     showLogin();
   });
@@ -487,8 +399,7 @@
     state.unread = new Set();
     $('login').hidden = true;
     $('app').hidden = false;
-    $('me-name').textContent = operator.role === 'manager' ? `${operator.name} (${t('manager')})` : operator.name;
-    $('me-name').title = operator.email;
+    showOperator(operator);
     updateNotifyAsk();
     startLive();
     await Promise.all([refreshLists(), loadCanned(), state.tab === 'tickets' ? refreshTickets() : undefined]);
