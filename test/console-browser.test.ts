@@ -312,6 +312,14 @@ describe('operator console in a real browser', { skip }, () => {
     assert.match(exported.headers()['content-disposition'] ?? '', /^attachment; filename="contact-/);
     const data = (await exported.json()) as { contact?: { phone?: string } };
     assert.equal(data.contact?.phone, AMELIE, 'the export is this contact’s');
+
+    // Campaign consent: never asked; the operator unsubscribes her (she asked on the phone).
+    const consent = card.locator('.consent');
+    await expectVisible(consent.locator('.consent-state', { hasText: 'Offres — jamais demandé' }), 'the consent line');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await consent.locator('button.unsubscribe').click();
+    await expectVisible(consent.locator('.consent-state', { hasText: 'Offres — désabonné(e)' }), 'unsubscribed');
+    assert.equal(await consent.locator('button.unsubscribe').count(), 0, 'nothing more to unsubscribe');
   });
 
   it('sends a canned reply, edited, to the customer by SMS; adds a note', async () => {
