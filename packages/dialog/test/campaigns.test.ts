@@ -104,6 +104,14 @@ describe('campaigns in the engine', () => {
       assert.deepEqual(texts(await twoWords.say('Winter sales')), ['Quel rayon ?'], 'a keyword of two words');
     });
 
+    it('a link does not take someone away from an operator', async () => {
+      const sim = chat(DURING, 'webchat');
+      await sim.say('conseiller');
+      sim.operatorTakes();
+      assert.deepEqual(texts(await sim.openLink('soldes-hiver')), [], 'the bot stays quiet');
+      assert.deepEqual(sim.campaignEvents, []);
+    });
+
     it('a keyword inside a sentence is not an entry', async () => {
       const sim = chat(DURING);
       const reply = texts(await sim.say('je cherche des lampes en soldes pour mon salon'));

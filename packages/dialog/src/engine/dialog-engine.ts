@@ -117,7 +117,8 @@ export class DialogEngine implements Bot {
     const linked = ref
       ? this.campaignEntries.match({ text: '', ref, channel: event.channel, now: turn.services.now() })
       : undefined;
-    if (linked) {
+    // Not over a person: someone talking to (or waiting for) an operator stays with them.
+    if (linked && !state.handoff) {
       turn.endFlow();
       return turn.enterCampaign(linked.campaign, linked.how);
     }
