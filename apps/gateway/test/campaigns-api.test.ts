@@ -333,6 +333,7 @@ describe('campaigns API of the console', () => {
         skipped: 0,
         skippedBy: {},
         delivery: {},
+        messagedSpan: null,
       });
       assert.equal(list[0]?.achievedRate, null, 'a broadcast that has not started has no rate');
       const all = await operator.api('GET', '/console/api/broadcasts');
@@ -357,8 +358,9 @@ describe('campaigns API of the console', () => {
         skipped: 2,
         skippedBy: { in_a_conversation: 1, opted_out: 1 },
         delivery: {},
+        messagedSpan: null,
       });
-      assert.equal(answer.body.achievedRate, 0, 'two skipped, none messaged yet: 0 messages per second');
+      assert.equal(answer.body.achievedRate, null, 'two skipped, none messaged yet: no rate to measure');
 
       const missing = await operator.api('GET', '/console/api/broadcasts/bc_nope');
       assert.equal(missing.status, 404);
@@ -475,11 +477,12 @@ describe('campaigns API of the console', () => {
     );
   });
 
-  it('computes the achieved rate over the time since the start, up to the end once finished', () => {
+  it('computes the achieved rate from the gaps between the first and the last message', () => {
     const startedAt = new Date('2027-01-15T10:00:00Z');
-    const now = new Date('2027-01-15T10:00:20Z');
-    assert.equal(achievedRate({ startedAt: null, finishedAt: null }, 0, now), null);
-    assert.equal(achievedRate({ startedAt, finishedAt: null }, 50, now), 2.5);
-    assert.equal(achievedRate({ startedAt, finishedAt: new Date('2027-01-15T10:00:10Z') }, 50, now), 5);
+    const span = (seconds: number) => ({ first: startedAt, last: new Date(startedAt.getTime() + seconds * 1000) });
+    assert.equal(achievedRate({ messaged: 0, messagedSpan: null }), null);
+    assert.equal(achievedRate({ messaged: 1, messagedSpan: span(0) }), null, 'one message: nothing to measure');
+    assert.equal(achievedRate({ messaged: 51, messagedSpan: span(10) }), 5, '50 gaps in 10 s');
+    assert.equal(achievedRate({ messaged: 21, messagedSpan: span(8) }), 2.5);
   });
 });

@@ -17,6 +17,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Broadcast,
+  type BroadcastProgress,
   BroadcastStateError,
   broadcastProgress,
   changeBroadcastStatus,
@@ -84,8 +85,7 @@ export function campaignsApi(deps: CampaignsApiDeps): express.Router {
   async function describeBroadcast(broadcast: Broadcast) {
     const progress = await broadcastProgress(db, broadcast.id);
     // Messages per second, to set beside the rate aimed at (skips take no time and would flatter it).
-    // The database stamped the start and end with its own clock: real time, not the windows' clock.
-    return { broadcast, progress, achievedRate: achievedRate(broadcast, progress.messaged, new Date()) };
+    return { broadcast, progress, achievedRate: achievedRate(progress) };
   }
 
   router.get(
@@ -184,16 +184,16 @@ export function campaignsApi(deps: CampaignsApiDeps): express.Router {
   return router;
 }
 
-/** Messages per second since the broadcast started, pauses included. */
-export function achievedRate(
-  broadcast: Pick<Broadcast, 'startedAt' | 'finishedAt'>,
-  messaged: number,
-  now: Date,
-): number | null {
-  if (!broadcast.startedAt) return null;
-  const seconds = ((broadcast.finishedAt ?? now).getTime() - broadcast.startedAt.getTime()) / 1000;
+/**
+ * Messages per second between the first and the last one handed to the sender: (n - 1) gaps over
+ * that span, so a short broadcast is not flattered. Fewer than two messages: nothing to measure.
+ */
+export function achievedRate(progress: Pick<BroadcastProgress, 'messaged' | 'messagedSpan'>): number | null {
+  const span = progress.messagedSpan;
+  if (!span || progress.messaged < 2) return null;
+  const seconds = (span.last.getTime() - span.first.getTime()) / 1000;
   if (seconds <= 0) return null;
-  return Math.round((messaged / seconds) * 100) / 100;
+  return Math.round(((progress.messaged - 1) / seconds) * 100) / 100;
 }
 
 /**

@@ -302,10 +302,12 @@ export interface BroadcastProgress {
   skippedBy: Record<string, number>;
   /** What the provider did with the messages: sent, delivered, read, failed, unknown, or not yet (sending). */
   delivery: Record<string, number>;
+  /** When the first and the last message were handed to the sender (for the achieved rate). */
+  messagedSpan: { first: Date; last: Date } | null;
 }
 
 export async function broadcastProgress(db: Queryable, broadcastId: string): Promise<BroadcastProgress> {
-  const [statuses, reasons, deliveries] = await Promise.all([
+  const [statuses, reasons, deliveries, span] = await Promise.all([
     db.query<{ status: string; n: number }>(
       'select status, count(*)::int as n from broadcast_recipients where broadcast_id = $1 group by 1',
       [broadcastId],
@@ -321,7 +323,14 @@ export async function broadcastProgress(db: Queryable, broadcastId: string): Pro
         where r.broadcast_id = $1 and r.status = 'messaged' group by 1`,
       [broadcastId],
     ),
+    db.query<{ first: Date | null; last: Date | null }>(
+      `select min(updated_at) as first, max(updated_at) as last from broadcast_recipients
+        where broadcast_id = $1 and status = 'messaged'`,
+      [broadcastId],
+    ),
   ]);
+  const first = span.rows[0]?.first;
+  const last = span.rows[0]?.last;
   const count = (status: string) => statuses.rows.find((row) => row.status === status)?.n ?? 0;
   return {
     total: statuses.rows.reduce((sum, row) => sum + row.n, 0),
@@ -331,6 +340,7 @@ export async function broadcastProgress(db: Queryable, broadcastId: string): Pro
     skipped: count('skipped'),
     skippedBy: Object.fromEntries(reasons.rows.map((row) => [row.reason, row.n])),
     delivery: Object.fromEntries(deliveries.rows.map((row) => [row.status, row.n])),
+    messagedSpan: first && last ? { first: new Date(first), last: new Date(last) } : null,
   };
 }
 
