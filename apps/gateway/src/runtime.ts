@@ -149,7 +149,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         bot: () => bot.definition,
         enqueue: (event) => queues.inbound.enqueue(event),
         pace: new Pace(redis, `${config.redisKeyPrefix}:broadcast-pace`),
-        replyWindowHours: (channel) => CHANNEL_CAPABILITIES[channel].replyWindowHours,
+        capabilities: (channel) => CHANNEL_CAPABILITIES[channel],
         logger,
       });
       dispatcher.start();

@@ -2,10 +2,12 @@
  * Who of a broadcast gets the campaign's message now, and why not: one row
  * per rule (consent, quiet hours in the person's zone, the 24-hour windows of
  * WhatsApp and Messenger and Messenger's tag, channels that cannot write
- * first), and the event that carries it into the conversation.
+ * first, each as its channel folder declares it), and the event that carries
+ * it into the conversation.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { CHANNEL_CAPABILITIES } from '@passerelle/channels';
 import { type Channel, conversationIdFor, type PendingRecipient } from '@passerelle/core';
 import { broadcastEvent, type Campaign, decideRecipient, loadBot, type RecipientDecision } from '@passerelle/dialog';
 
@@ -33,7 +35,6 @@ interface Row {
   name: string;
   channel: Channel;
   recipient: Partial<PendingRecipient>;
-  windowHours?: number;
   /** Give the campaign no Messenger tag. */
   untagged?: boolean;
   expect: { send: true; tagged: boolean } | { send: false; reason: string };
@@ -69,28 +70,24 @@ const ROWS: Row[] = [
     name: 'WhatsApp within 24 hours of their last message',
     channel: 'whatsapp',
     recipient: { lastInboundAt: new Date(NOW.getTime() - 3 * HOUR) },
-    windowHours: 24,
     expect: { send: true, tagged: false },
   },
   {
     name: 'WhatsApp two days later: no template through whatsapp-web.js',
     channel: 'whatsapp',
     recipient: { lastInboundAt: new Date(NOW.getTime() - 48 * HOUR) },
-    windowHours: 24,
     expect: { send: false, reason: 'outside_24h_window' },
   },
   {
     name: 'Messenger two days later, with the campaign’s tag',
     channel: 'messenger',
     recipient: { conversationId: 'cv_m', lastInboundAt: new Date(NOW.getTime() - 48 * HOUR) },
-    windowHours: 24,
     expect: { send: true, tagged: true },
   },
   {
     name: 'Messenger two days later, no tag',
     channel: 'messenger',
     recipient: { conversationId: 'cv_m', lastInboundAt: new Date(NOW.getTime() - 48 * HOUR) },
-    windowHours: 24,
     untagged: true,
     expect: { send: false, reason: 'outside_24h_window' },
   },
@@ -98,7 +95,6 @@ const ROWS: Row[] = [
     name: 'Messenger, never wrote: nothing to answer',
     channel: 'messenger',
     recipient: {},
-    windowHours: 24,
     expect: { send: false, reason: 'never_wrote' },
   },
   {
@@ -124,7 +120,7 @@ describe('who of a broadcast gets the message now', () => {
           : campaign,
         broadcast: { channel: row.channel, account: 'acct' },
         now: NOW,
-        replyWindowHours: row.windowHours,
+        capabilities: CHANNEL_CAPABILITIES[row.channel],
       });
       if (row.expect.send) {
         assert.equal(decision.send, true, JSON.stringify(decision));
@@ -140,7 +136,7 @@ describe('who of a broadcast gets the message now', () => {
       campaign,
       broadcast: { channel: 'sms', account: '+33700000000' },
       now: NOW,
-      replyWindowHours: undefined,
+      capabilities: CHANNEL_CAPABILITIES.sms,
     });
     assert.ok(decision.send, 'sent');
     assert.equal(decision.conversationId, conversationIdFor('sms', '+33700000000', '+33612345678'));

@@ -228,7 +228,7 @@ function decideAll(
 ): PlannedRecipient[] {
   // As the dispatcher does for a batch: a removed or ended campaign skips everybody.
   const window = campaign ? windowState(campaign, at) : 'after';
-  const replyWindowHours = CHANNEL_CAPABILITIES[broadcast.channel].replyWindowHours;
+  const capabilities = CHANNEL_CAPABILITIES[broadcast.channel];
   return recipients.map((recipient) => ({
     seq: recipient.seq,
     userId: recipient.userId,
@@ -237,7 +237,7 @@ function decideAll(
     decision:
       !campaign || window === 'after'
         ? { send: false, reason: campaign ? 'campaign_ended' : 'campaign_removed' }
-        : decideRecipient(recipient, { campaign, broadcast, now: at, replyWindowHours }),
+        : decideRecipient(recipient, { campaign, broadcast, now: at, capabilities }),
   }));
 }
 

@@ -75,6 +75,8 @@ export const BOT_CHANNEL_PROFILES: Record<BotFrameworkChannel, BotChannelProfile
       markdown: 'none',
       // Messenger's standard messaging window: 24 h after the person's last message.
       replyWindowHours: 24,
+      // CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE, ACCOUNT_UPDATE let a message out of it.
+      windowTags: true,
     },
     textFormat: 'plain',
     // Messenger: 13 quick replies, 3 buttons per template, 640 characters of template text,

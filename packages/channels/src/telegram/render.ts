@@ -31,6 +31,8 @@ export const telegramCapabilities: ChannelCapabilities = {
   cards: true,
   media: ['image', 'video', 'audio', 'document'],
   markdown: 'none',
+  // A user who started the bot can be written to by their id (= their private chat's id).
+  writesFirst: true,
 };
 
 export interface InlineKeyboard {

@@ -25,6 +25,7 @@ export const twilioCapabilities: ChannelCapabilities = {
   // Images show inline in an MMS; every other kind is sent as a link.
   media: ['image'],
   markdown: 'none',
+  writesFirst: true,
 };
 
 /** The form fields of POST /2010-04-01/Accounts/{AccountSid}/Messages.json. */

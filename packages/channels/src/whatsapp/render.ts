@@ -34,6 +34,8 @@ export const whatsappCapabilities: ChannelCapabilities = {
   markdown: 'whatsapp',
   // Meta's customer-service window: a business writes first only within 24 h of the customer's last message.
   replyWindowHours: 24,
+  // To a number, within the window (whatsapp-web.js has no message templates, so no way out of it).
+  writesFirst: true,
 };
 
 /** The chat id for a recipient: the sender id we handed out (…@c.us, …@lid), or a +E.164 number. */

@@ -181,5 +181,13 @@ export const ChannelCapabilitiesSchema = z.object({
    * answer); absent: no such limit.
    */
   replyWindowHours: z.number().positive().optional(),
+  /**
+   * The business can write to someone it has no conversation with on record, by their user id
+   * (a phone number, a Telegram user who started the bot): that conversation's thread is the
+   * user id. Without it, a campaign reaches only people who wrote before.
+   */
+  writesFirst: z.boolean().optional(),
+  /** A platform message tag lets a message out of the reply window (Messenger's tags). */
+  windowTags: z.boolean().optional(),
 });
 export type ChannelCapabilities = z.infer<typeof ChannelCapabilitiesSchema>;

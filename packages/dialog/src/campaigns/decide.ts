@@ -5,7 +5,7 @@
  */
 import {
   type Broadcast,
-  type Channel,
+  type ChannelCapabilities,
   conversationIdFor,
   EVENT_FORMAT_VERSION,
   type InboundEvent,
@@ -34,9 +34,6 @@ export const SKIP_REASONS = {
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 
-/** Channels where we can write first to a phone number or chat id: the thread is the person. */
-const THREAD_IS_USER: ReadonlySet<Channel> = new Set(['sms', 'whatsapp', 'telegram']);
-
 export type RecipientDecision =
   | { send: true; conversationId: string; tagged: boolean }
   | { send: false; reason: SkipReason; detail?: string };
@@ -45,19 +42,18 @@ export interface DecisionContext {
   campaign: Campaign;
   broadcast: Pick<Broadcast, 'channel' | 'account'>;
   now: Date;
-  /** The channel's reply window (WhatsApp, Messenger: 24 h); undefined: none. */
-  replyWindowHours: number | undefined;
+  /** What the channel allows: its reply window, writing first, tags out of the window. */
+  capabilities: Pick<ChannelCapabilities, 'replyWindowHours' | 'writesFirst' | 'windowTags'>;
 }
 
 export function decideRecipient(recipient: PendingRecipient, context: DecisionContext): RecipientDecision {
   const { campaign, broadcast, now } = context;
   if (recipient.optedOutAt) return { send: false, reason: 'opted_out' };
   if (!recipient.optedInAt) return { send: false, reason: 'no_opt_in' };
+  const { capabilities } = context;
   const conversationId =
     recipient.conversationId ??
-    (THREAD_IS_USER.has(broadcast.channel)
-      ? conversationIdFor(broadcast.channel, broadcast.account, recipient.userId)
-      : undefined);
+    (capabilities.writesFirst ? conversationIdFor(broadcast.channel, broadcast.account, recipient.userId) : undefined);
   if (!conversationId) return { send: false, reason: 'never_wrote' };
 
   const timeZone = recipient.timeZone ?? campaign.timeZone;
@@ -65,12 +61,12 @@ export function decideRecipient(recipient: PendingRecipient, context: DecisionCo
   if (!quiet.allowed) return { send: false, reason: 'quiet_hours', detail: `${quiet.reason} in ${timeZone}` };
 
   let tagged = false;
-  if (context.replyWindowHours !== undefined) {
+  if (capabilities.replyWindowHours !== undefined) {
     const last = recipient.lastInboundAt?.getTime();
-    const inside = last !== undefined && now.getTime() - last < context.replyWindowHours * 3_600_000;
+    const inside = last !== undefined && now.getTime() - last < capabilities.replyWindowHours * 3_600_000;
     if (!inside) {
-      // Messenger allows a few tags outside the window; WhatsApp through whatsapp-web.js has no templates.
-      if (broadcast.channel !== 'messenger' || !campaign.broadcast.messenger_tag) {
+      // Out of the window only with a tag the channel knows and the campaign sets.
+      if (!capabilities.windowTags || !campaign.broadcast.messenger_tag) {
         return { send: false, reason: last === undefined ? 'never_wrote' : 'outside_24h_window' };
       }
       tagged = true;

@@ -13,6 +13,7 @@
 import {
   type Broadcast,
   type Channel,
+  type ChannelCapabilities,
   changeBroadcastStatus,
   type Db,
   type InboundEvent,
@@ -51,8 +52,8 @@ export interface DispatcherDeps {
   /** Puts one event on the inbound queue; 'duplicate' when it was already there. */
   enqueue: (event: InboundEvent) => Promise<'accepted' | 'duplicate'>;
   pace: PaceMeter;
-  /** The channel's reply window in hours (WhatsApp, Messenger), if it has one. */
-  replyWindowHours: (channel: Channel) => number | undefined;
+  /** What each channel allows (reply window, writing first, tags), from its folder. */
+  capabilities: (channel: Channel) => ChannelCapabilities;
   logger: Logger;
   /** How often running broadcasts are looked for when there is nothing to do. */
   idleMs?: number;
@@ -141,7 +142,7 @@ export class BroadcastDispatcher {
           campaign,
           broadcast,
           now: this.now(),
-          replyWindowHours: this.deps.replyWindowHours(broadcast.channel),
+          capabilities: this.deps.capabilities(broadcast.channel),
         });
         if (!decision.send) {
           updates.push({ seq: recipient.seq, status: 'skipped', reason: decision.reason });

@@ -16,31 +16,42 @@ export interface CampaignMatch {
   how: Extract<CampaignEntry, 'keyword' | 'link' | 'prefilled'>;
 }
 
+/** A campaign with its entry words normalised once, not at every message. */
+interface Entries {
+  campaign: Campaign;
+  keywords: string[];
+  prefilled: string[];
+}
+
 export class CampaignEntries {
-  private readonly campaigns: Campaign[];
+  private readonly entries: Entries[];
 
   constructor(campaigns: Iterable<Campaign>) {
-    this.campaigns = [...campaigns];
+    this.entries = [...campaigns].map((campaign) => ({
+      campaign,
+      keywords: campaign.entry.keywords.map(normalise),
+      prefilled: campaign.entry.prefilled.map(normalise),
+    }));
   }
 
   match(input: { text: string; ref?: string | undefined; channel: Channel; now: Date }): CampaignMatch | undefined {
-    const candidates = this.campaigns.filter((campaign) => acceptsChannel(campaign, input.channel));
-    const found: CampaignMatch[] = [];
-    if (input.ref) {
-      for (const campaign of candidates) {
-        if (campaign.entry.links.includes(input.ref)) found.push({ campaign, how: 'link' });
-      }
-    }
+    const candidates = this.entries.filter(({ campaign }) => acceptsChannel(campaign, input.channel));
     const words = normalise(input.text);
+    const found: CampaignMatch[] = [];
+    const ref = input.ref;
+    if (ref) {
+      for (const { campaign } of candidates)
+        if (campaign.entry.links.includes(ref)) found.push({ campaign, how: 'link' });
+    }
     if (found.length === 0 && words) {
-      for (const campaign of candidates) {
-        if (campaign.entry.prefilled.some((text) => startsWithPhrase(words, normalise(text), Number.POSITIVE_INFINITY)))
+      for (const { campaign, prefilled } of candidates) {
+        if (prefilled.some((text) => startsWithPhrase(words, text, Number.POSITIVE_INFINITY)))
           found.push({ campaign, how: 'prefilled' });
       }
     }
     if (found.length === 0 && words) {
-      for (const campaign of candidates) {
-        if (campaign.entry.keywords.some((keyword) => startsWithPhrase(words, normalise(keyword), KEYWORD_SLACK)))
+      for (const { campaign, keywords } of candidates) {
+        if (keywords.some((keyword) => startsWithPhrase(words, keyword, KEYWORD_SLACK)))
           found.push({ campaign, how: 'keyword' });
       }
     }

@@ -11,6 +11,7 @@ import type { InboundEvent } from '@passerelle/core';
 import type { Bot, BotAnswer, BotTurn } from '../bot.js';
 import type { BotDefinition } from '../bot-folder/load-bot.js';
 import { acceptsChannel, windowState } from '../campaigns/campaign-file.js';
+import type { SkipReason } from '../campaigns/decide.js';
 import { CampaignEntries } from '../campaigns/entry.js';
 import { type Locale, normalise } from '../text.js';
 import { type Command, CommandMatcher } from './commands.js';
@@ -244,7 +245,7 @@ export class DialogEngine implements Bot {
   private async broadcast(turn: Turn, payload: string): Promise<void> {
     const [, campaignId = '', , broadcastId = '', tagged] = payload.split(':');
     const { state, services } = turn;
-    const skip = (reason: string) => services.broadcastHandled(broadcastId, { skipped: reason });
+    const skip = (reason: SkipReason) => services.broadcastHandled(broadcastId, { skipped: reason });
     const campaign = this.bot.campaigns.get(campaignId);
     if (!campaign) return skip('campaign_removed');
     const window = windowState(campaign, services.now());

@@ -1,5 +1,6 @@
 import type { CampaignEntry, CampaignEventKind, ConsentState, Logger } from '@passerelle/core';
 import type { ConnectorSet } from '@passerelle/crm-connectors';
+import type { SkipReason } from '../campaigns/decide.js';
 
 export type HandoffOutcome =
   | { queued: true; id: string; position: number; minutes: number }
@@ -22,7 +23,7 @@ export interface CampaignMoment {
 }
 
 /** What became of one broadcast recipient once the dialog had the campaign's first message in hand. */
-export type BroadcastOutcome = { messaged: true } | { skipped: string };
+export type BroadcastOutcome = { messaged: true } | { skipped: SkipReason };
 
 /**
  * What the engine asks of the world during a turn. The dialog worker gives
