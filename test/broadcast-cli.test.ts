@@ -17,6 +17,7 @@ import {
   type Db,
   getBroadcast,
   inboundEvent,
+  localToInstant,
   migrate,
   openDb,
   recordCampaignEvent,
@@ -362,12 +363,16 @@ describe('gateway broadcast and consent, from a CSV list', async () => {
     assert.equal(table[0], 'contact_id,channel,account,user_id,kind,source,detail,given_at,recorded_at');
     assert.equal(table.length, 1 + 1 + 10 + 3, 'the STOP, 10 yes and 3 no from the list');
     assert.match(table[1] ?? '', /^ct_\w+,sms,\+33700000000,\+33612345650,opt_out,keyword,STOP,,\d{4}-/);
+    // The form's date is that day's midnight where the person lives (the row's time zone).
+    const formDate = localToInstant('2026-11-01', 0, openZone ?? closedZone)
+      .toISOString()
+      .replaceAll('.', '\\.');
     assert.match(
       stdout,
       new RegExp(
-        `,sms,\\+33700000000,\\+33612345612,opt_in,import,clients-vip\\.csv:${lines.open[2]} \\(formulaire\\),2026-10-31T23:00:00\\.000Z,`,
+        `,sms,\\+33700000000,\\+33612345612,opt_in,import,clients-vip\\.csv:${lines.open[2]} \\(formulaire\\),${formDate},`,
       ),
-      'the date of the form is kept, read as midnight in Paris',
+      'the date of the form is kept, read as midnight in the person’s time zone',
     );
     assert.match(stdout, new RegExp(`,\\+33612345630,opt_out,import,clients-vip\\.csv:${lines.refused[0]},,`));
     assert.doesNotMatch(stdout, /\+33612345650,opt_in/, 'the list did not undo the STOP');

@@ -23,6 +23,9 @@ export interface ProviderResponse {
   text: string;
 }
 
+/** How long a provider call may take before it is given up (unless the call says otherwise). */
+export const PROVIDER_CALL_TIMEOUT_MS = 15_000;
+
 /** Performs the call; resolves on 2xx, otherwise throws a classified ProviderError. */
 export async function callProvider(call: ProviderCall): Promise<ProviderResponse> {
   let response: Response;
@@ -31,7 +34,7 @@ export async function callProvider(call: ProviderCall): Promise<ProviderResponse
       method: call.method ?? 'POST',
       headers: call.headers,
       body: call.body,
-      signal: AbortSignal.timeout(call.timeoutMs ?? 15_000),
+      signal: AbortSignal.timeout(call.timeoutMs ?? PROVIDER_CALL_TIMEOUT_MS),
     });
   } catch (error) {
     throw networkFailure(call.what, error);

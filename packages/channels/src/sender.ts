@@ -50,7 +50,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     return { progress: `${keys.status}:progress`, inFlight: `${keys.status}:inflight` };
   };
 
-  async function deliver(message: OutboundMessage, attempt: number): Promise<void> {
+  async function deliver(message: OutboundMessage, attempt: number, stillOwner: () => Promise<boolean>) {
     const sender = deps.senders.get(message.to.channel);
     if (!sender) throw new GiveUp(`channel ${message.to.channel} is not enabled in this process`);
     const requests = sender.render(message);
@@ -69,6 +69,14 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     for (let index = done; index < requests.length; index++) {
       const marker = sender.idempotent ? undefined : parseInFlight(await redis.get(keys.inFlight));
       if (marker?.index === index) {
+        const settlesAt = (marker.startedAt ?? 0) + (sender.reconcileAfterMs ?? DEFAULT_RECONCILE_AFTER_MS);
+        if (sender.reconcile && marker.startedAt !== undefined && Date.now() < settlesAt) {
+          // The interrupted request may still reach the provider: ask only once it no longer can.
+          throw new RetryLater('an interrupted call may still be on its way to the provider', {
+            afterMs: settlesAt - Date.now(),
+            countsAsAttempt: false,
+          });
+        }
         const settled = await settleInterrupted(sender, requests[index], message, marker);
         const what = `call ${index + 1} of ${requests.length} was under way when its sender stopped`;
         logger.info(
@@ -104,7 +112,11 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
           countsAsAttempt: false,
         });
       }
-      if (slot.waitMs > 0) await sleep(slot.waitMs);
+      if (slot.waitMs > 0) {
+        await sleep(slot.waitMs);
+        // Stalled past the conversation's lock while waiting, another process may be sending it.
+        if (!(await stillOwner())) throw new RetryLater('lost the conversation while waiting for its turn');
+      }
 
       await redis.set(keys.inFlight, formatInFlight({ index, startedAt: Date.now() }), 'EX', ttl);
       if (index === done && attempt === 1) await markDelivery(db, message.id, { status: 'sending', attempts: attempt });
@@ -125,7 +137,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     ...stageSettings(config.pipeline, 'outbound'),
     deadLetters: queues.deadLetters,
     logger,
-    handle: (message, { attempt }) => deliver(message, attempt),
+    handle: (message, { attempt, stillOwner }) => deliver(message, attempt, stillOwner),
     async onGiveUp(message, error, attempts) {
       if (error instanceof GiveUp && error.options.reason === 'opted-out') {
         // The provider says this person unsubscribed (Twilio 21610, a blocked Telegram bot...): remember it.
@@ -141,6 +153,9 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
     },
   });
 }
+
+/** When a channel does not say how long its calls may take: the default call time limit and a margin. */
+const DEFAULT_RECONCILE_AFTER_MS = 16_000;
 
 /** How far ahead a send books its slot of the account's rate and waits for it in hand. */
 const LONGEST_PACE_WAIT_MS = 1_000;

@@ -65,6 +65,13 @@ export interface ChannelSender<Request = unknown> {
    * 'unknown') and the message stays unsent and kept for a human.
    */
   reconcile?(request: Request, message: OutboundMessage, since: Date): Promise<Reconciliation>;
+  /**
+   * How long after an interrupted call started the provider's answer about it is final: the
+   * call's own time limit and a margin. Before that the request may still be on its way (its
+   * process died, or only lost the conversation's lock), so asking could say "not sent" for a
+   * message about to arrive, and it would go twice. Default: 16 s.
+   */
+  readonly reconcileAfterMs?: number;
   /** Releases what the sender opened (connections, queues) when its process stops. */
   close?(): Promise<void>;
 }

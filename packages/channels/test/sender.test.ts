@@ -48,11 +48,13 @@ interface SenderOptions {
   timeoutMs?: number;
   /** What the channel answers when asked about a call cut off by a crash. */
   reconcile?: ChannelSender<{ text: string }>['reconcile'];
+  /** How long after such a call started it may be asked about (default here: at once). */
+  reconcileAfterMs?: number;
 }
 
 function httpSender(provider: FakeProvider, options: SenderOptions = {}): ChannelSender<{ text: string }> {
   return {
-    ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+    ...(options.reconcile ? { reconcile: options.reconcile, reconcileAfterMs: options.reconcileAfterMs ?? 0 } : {}),
     channel: 'sms',
     capabilities: {
       maxTextLength: 1600,
@@ -321,6 +323,23 @@ describe('channel sender', () => {
       ['two'],
       'the part the provider has is not sent again; the rest is',
     );
+  });
+
+  it('does not ask about an interrupted call before it can no longer reach the provider', async () => {
+    const asked: number[] = [];
+    const startedAt = Date.now();
+    const { provider, send, statusOf } = await setup('reconcile-wait', ok, {
+      reconcileAfterMs: 1_500,
+      async reconcile() {
+        asked.push(Date.now());
+        return { outcome: 'not-sent' };
+      },
+    });
+    const message = await send(['once'], undefined, { inFlight: `0@${startedAt}` });
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(asked.length, 1, 'asked once');
+    assert.ok((asked[0] ?? 0) - startedAt >= 1_500, `asked ${(asked[0] ?? 0) - startedAt} ms after the call started`);
+    assert.equal(provider.requests.length, 1, 'then sent once');
   });
 
   it("keeps the provider's id of a call it says it has", async () => {

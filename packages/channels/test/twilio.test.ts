@@ -529,7 +529,8 @@ describe('Twilio sender inside the channel sender', () => {
     );
     await recordOutbound(db, [message]);
     if (crash) {
-      const startedAt = Date.now();
+      // The crash was long enough ago for the interrupted call to be settled at Twilio.
+      const startedAt = Date.now() - 20_000;
       if (crash.twilioGotIt) await sendAll(message, twilioSender);
       const keys = queues.outbound.keys(message.conversationId, message.idempotencyKey);
       await pipelineRedis.set(`${keys.status}:inflight`, `0@${startedAt}`, 'EX', 60);

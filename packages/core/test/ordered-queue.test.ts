@@ -95,6 +95,20 @@ describe('ordered queue', () => {
     assert.deepEqual(handled, ['c1-1']);
   });
 
+  it('tells a handler whether it still holds the conversation', async () => {
+    const { queue, start, prefix } = setup('still-owner');
+    const answers: boolean[] = [];
+    start(async (_it, context) => {
+      answers.push(await context.stillOwner());
+      // Another process took the conversation over (this one stalled past the lock's time).
+      await admin.set(`${prefix}:items:{c-owner}:lock`, 'someone-else');
+      answers.push(await context.stillOwner());
+    });
+    await queue.enqueue(item('c-owner', 1));
+    await waitFor('both answers', () => answers.length === 2);
+    assert.deepEqual(answers, [true, false]);
+  });
+
   it('handles each conversation in arrival order, one at a time, conversations in parallel, across workers', async () => {
     const { queue, start } = setup('order', { workers: 2, concurrency: 6 });
     const conversations = 30;

@@ -14,7 +14,7 @@
  * died mid-call is reconciled against the Message list (reconcile.ts).
  */
 import type { Logger, OutboundMessage, Redis } from '@passerelle/core';
-import { callProvider } from '../http.js';
+import { callProvider, PROVIDER_CALL_TIMEOUT_MS } from '../http.js';
 import { type ChannelSender, ProviderError } from '../types.js';
 import { rememberMenu } from './menu.js';
 import { reconcileTwilioSend } from './reconcile.js';
@@ -55,6 +55,8 @@ export function createTwilioSender(
       return { providerMessageId: created.sid };
     },
     // A send cut off by a crash is looked up in Twilio's Message list rather than given up on.
+    // Our calls to Twilio give up after PROVIDER_CALL_TIMEOUT_MS: after that, the list is final.
+    reconcileAfterMs: PROVIDER_CALL_TIMEOUT_MS + 1_000,
     reconcile: (request: TwilioSendRequest, _message: OutboundMessage, since: Date) =>
       reconcileTwilioSend(settings, request.params, since),
   };

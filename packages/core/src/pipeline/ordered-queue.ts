@@ -107,7 +107,12 @@ export class OrderedQueue<T> {
   async forget(item: T): Promise<void> {
     const { id, conversationId } = this.options.identify(item);
     const status = this.keys(conversationId, id).status;
-    await this.queue.remove(id).catch(() => 0);
+    // A dead letter is listed a moment before its job completes; while the job is still active
+    // BullMQ will not remove it, and a new job with its id would then be ignored: wait for it.
+    for (let tries = 0; tries < 50 && (await this.queue.getJob(id)); tries++) {
+      if ((await this.queue.remove(id).catch(() => 0)) === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await this.options.redis.del(status, `${status}:progress`, `${status}:inflight`);
   }
 
@@ -121,6 +126,12 @@ export interface HandlerContext {
   attempt: number;
   /** The BullMQ job that drove this item here (not always the item's own job). */
   jobId: string;
+  /**
+   * True while this process still holds the conversation. A handler about to do something that
+   * cannot be undone after a wait (a provider call after pacing) asks first: a process stalled
+   * past the lock's time may have been replaced, and the other one is doing it.
+   */
+  stillOwner(): Promise<boolean>;
 }
 
 export interface OrderedWorkerOptions<T> {
@@ -256,7 +267,8 @@ export class OrderedWorker<T> {
         : ('lost' as const);
 
     try {
-      await this.options.handle(item, { attempt, jobId });
+      const stillOwner = async () => (await redis.get(keys.lock)) === lockOwner;
+      await this.options.handle(item, { attempt, jobId, stillOwner });
       return finish();
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
