@@ -3,10 +3,10 @@
  * PostgreSQL database, as a user scales out. For the end-to-end tests.
  */
 
-import { QUEUE, type Redis } from '@passerelle/core';
+import { bullmqQueueName, connectRedis, QUEUE, type Redis } from '@passerelle/core';
 import { Queue } from 'bullmq';
 import { type GatewayProcess, startGateway } from './gateway-process.js';
-import { createTempDatabase, deletePrefix, openRedis, uniquePrefix } from './services.js';
+import { createTempDatabase, deletePrefix, openRedis, scanKeys, uniquePrefix } from './services.js';
 
 export interface Cluster {
   prefix: string;
@@ -15,6 +15,8 @@ export interface Cluster {
   workers: GatewayProcess[];
   redis: Redis;
   startWorker(): Promise<GatewayProcess>;
+  /** Another gateway process on the same Redis and database (as a second replica behind a load balancer). */
+  startGateway(): Promise<GatewayProcess>;
   /** BullMQ's own count of jobs being worked on right now, both stages. */
   activeJobs(): Promise<number>;
   deadLetterCount(): Promise<number>;
@@ -23,20 +25,37 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(name: string, workers: number, env: Record<string, string> = {}): Promise<Cluster> {
+export interface ClusterOptions {
+  /** The DATABASE_URL the processes get for the test database's URL (e.g. through a proxy). */
+  databaseUrl?: (url: string) => string;
+}
+
+export async function startCluster(
+  name: string,
+  workers: number,
+  env: Record<string, string> = {},
+  options: ClusterOptions = {},
+): Promise<Cluster> {
   const prefix = uniquePrefix(name);
   const database = await createTempDatabase();
-  const redis = openRedis(`${name}-admin`);
+  // A test with a Redis of its own (env.REDIS_URL, or a cluster's REDIS_CLUSTER_NODES) looks at that one, not the shared one.
+  const redis = env.REDIS_CLUSTER_NODES
+    ? connectRedis({ url: '', clusterNodes: env.REDIS_CLUSTER_NODES.split(',') }, `${name}-admin`)
+    : env.REDIS_URL
+      ? connectRedis(env.REDIS_URL, `${name}-admin`)
+      : openRedis(`${name}-admin`);
   const common = {
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseUrl?.(database.url) ?? database.url,
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'info',
     BOT_DIR: ECHO_BOT_DIR,
     ...env,
   };
   const started: GatewayProcess[] = [];
-  const queues = [QUEUE.inbound, QUEUE.outbound].map((queue) => new Queue(queue, { connection: redis, prefix }));
-  const deadLetters = new Queue(QUEUE.deadLetters, { connection: redis, prefix });
+  const queues = [QUEUE.inbound, QUEUE.outbound].map(
+    (queue) => new Queue(bullmqQueueName(queue), { connection: redis, prefix }),
+  );
+  const deadLetters = new Queue(bullmqQueueName(QUEUE.deadLetters), { connection: redis, prefix });
   queues.push(deadLetters);
   const startWorker = async () => {
     const worker = await startGateway({ command: ['worker'], env: common });
@@ -55,6 +74,11 @@ export async function startCluster(name: string, workers: number, env: Record<st
       workers: workerProcesses,
       redis,
       startWorker,
+      async startGateway() {
+        const another = await startGateway({ command: ['gateway'], env: common });
+        started.push(another);
+        return another;
+      },
       async activeJobs() {
         const counts = await Promise.all(queues.slice(0, 2).map((queue) => queue.getActiveCount()));
         return counts.reduce((a, b) => a + b, 0);
@@ -62,15 +86,10 @@ export async function startCluster(name: string, workers: number, env: Record<st
       deadLetterCount: () => deadLetters.getWaitingCount(),
       async heldLocks() {
         const owners: string[] = [];
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:lock`, 'COUNT', 1000);
-          cursor = next;
-          for (const key of keys) {
-            const owner = await redis.get(key);
-            if (owner) owners.push(owner);
-          }
-        } while (cursor !== '0');
+        for (const key of await scanKeys(redis, `${prefix}:*:lock`)) {
+          const owner = await redis.get(key);
+          if (owner) owners.push(owner);
+        }
         return owners;
       },
       async stop() {

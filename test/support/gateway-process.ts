@@ -34,6 +34,18 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Test and bench processes type as fast as a machine: the web chat's limits for people
+ * (a burst of 10 frames, then 1 a second) would refuse them. The tests of those limits set
+ * their own values (test/webchat-limits.test.ts, test/bad-input.test.ts).
+ */
+const MACHINE_SPEED_WEBCHAT: Record<string, string> = {
+  WEBCHAT_MESSAGE_BURST: '100000',
+  WEBCHAT_MESSAGES_PER_SECOND: '100000',
+  WEBCHAT_CONNECTIONS_PER_MINUTE: '100000',
+  WEBCHAT_SOCKETS_PER_ADDRESS: '100000',
+};
+
 /** `stdin: 'pipe'` for a command that reads what is typed (gateway chat). */
 export function runCli(
   args: string[],
@@ -42,7 +54,7 @@ export function runCli(
 ): ChildProcess {
   return spawn(process.execPath, ['--conditions=@passerelle/source', '--import', 'tsx', CLI, ...args], {
     cwd: ROOT,
-    env: { ...cleanEnv(), REDIS_URL, LOG_LEVEL: 'info', ...env },
+    env: { ...cleanEnv(), REDIS_URL, LOG_LEVEL: 'info', ...MACHINE_SPEED_WEBCHAT, ...env },
     stdio: [stdin, 'pipe', 'pipe'],
   });
 }

@@ -5,7 +5,7 @@
  * skipped test proves nothing.
  */
 import { existsSync } from 'node:fs';
-import { connectRedis, type Redis } from '@passerelle/core';
+import { connectRedis, isCluster, type Redis } from '@passerelle/core';
 import pg from 'pg';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -43,12 +43,39 @@ export function uniquePrefix(name: string): string {
   return `t-${name}-${process.pid}-${counter}-${Date.now().toString(36)}`;
 }
 
+/**
+ * Set (host:port,...), openRedis() connects to that Redis Cluster instead: how
+ * test/redis-cluster.test.ts runs the unit tests of what uses Redis directly on a cluster.
+ */
+export const TEST_REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES?.trim() || undefined;
+
 export function openRedis(name = 'test'): Redis {
+  if (TEST_REDIS_CLUSTER_NODES)
+    return connectRedis({ url: REDIS_URL, clusterNodes: TEST_REDIS_CLUSTER_NODES.split(',') }, name);
   return connectRedis(REDIS_URL, name);
+}
+
+/** Every key matching a SCAN pattern; on a Redis Cluster, of every master (SCAN sees one node's keys). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of isCluster(redis) ? redis.nodes('master') : [redis]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
 }
 
 /** Deletes every key under a prefix (tests clean up after themselves; Redis is shared). */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  if (isCluster(redis)) {
+    // One UNLINK cannot take keys of different slots.
+    for (const key of await scanKeys(redis, `${prefix}:*`)) await redis.unlink(key);
+    return;
+  }
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);

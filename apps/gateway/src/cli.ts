@@ -180,9 +180,9 @@ program
   .action(async () => {
     const config = configOrExit();
     const { reloadChannel } = await import('@passerelle/dialog');
-    const redis = connectRedis(config.redisUrl, 'passerelle-cli');
+    const redis = connectRedis(config.redis, 'passerelle-cli');
     try {
-      await waitForRedis(redis, config.redisUrl);
+      await waitForRedis(redis, config.redis);
       const listeners = await redis.publish(reloadChannel(config.redisKeyPrefix), 'reload');
       console.log(`reload asked; ${listeners} worker process(es) listening`);
     } finally {
@@ -225,9 +225,9 @@ function configOrExit(): Config {
 
 async function withQueues(work: (queues: ReturnType<typeof openPipelineQueues>) => Promise<void>): Promise<void> {
   const config = configOrExit();
-  const redis = connectRedis(config.redisUrl, 'passerelle-cli');
+  const redis = connectRedis(config.redis, 'passerelle-cli');
   try {
-    await waitForRedis(redis, config.redisUrl);
+    await waitForRedis(redis, config.redis);
     const queues = openPipelineQueues(redis, config);
     try {
       await work(queues);

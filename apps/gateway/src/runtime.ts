@@ -17,6 +17,7 @@ import {
   Pace,
   startChannelSender,
   startChannelServices,
+  webchatLimitSettings,
   webchatSecret,
 } from '@passerelle/channels';
 import {
@@ -74,9 +75,9 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
   };
 
   try {
-    const redis = connectRedis(config.redisUrl, `passerelle-${role}`);
+    const redis = watchedRedis(config, logger, `passerelle-${role}`);
     closers.push(() => redis.quit());
-    await waitForRedis(redis, config.redisUrl);
+    await waitForRedis(redis, config.redis);
     const db = await openDatabase(config, logger);
     closers.push(() => db.close());
 
@@ -105,7 +106,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       const bot = await BotHost.open(config.botDir, logger);
       closers.push(() => bot.close());
       bot.watchFolder();
-      const reloadSubscriber = connectRedis(config.redisUrl, `passerelle-${role}-bot-reload`);
+      const reloadSubscriber = watchedRedis(config, logger, `passerelle-${role}-bot-reload`);
       await bot.listenForReload(reloadSubscriber, config.redisKeyPrefix);
       const onHangup = () => void bot.reload();
       process.on('SIGHUP', onHangup);
@@ -174,7 +175,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     const consoleStreams = new Set<Response>();
     if (startsGateway) {
       // The console's live events come from every process through Redis; a subscribed connection does only that.
-      const consoleSubscriber = connectRedis(config.redisUrl, `passerelle-${role}-console`);
+      const consoleSubscriber = watchedRedis(config, logger, `passerelle-${role}-console`);
       closers.push(() => consoleSubscriber.quit());
       consoleSubscriber.setMaxListeners(0);
       await consoleSubscriber.subscribe(desk.eventsChannel());
@@ -225,6 +226,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       registry: metrics.registry,
       logger,
       adminToken: config.adminToken,
+      publicUrl: config.publicUrl,
       servePages: startsGateway,
       mountWebhooks: startsGateway ? (router) => mountChannelWebhooks(router, channelContext) : undefined,
       consoleRouters,
@@ -232,7 +234,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     const server = createServer(app);
     let socket: { close(): Promise<void> } | undefined;
     if (startsGateway) {
-      const subscriber = connectRedis(config.redisUrl, `passerelle-${role}-webchat`);
+      const subscriber = watchedRedis(config, logger, `passerelle-${role}-webchat`);
       closers.push(() => subscriber.quit());
       socket = attachWebchatSocket(server, {
         redis,
@@ -241,6 +243,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         secret: await webchatSecret(redis, config.redisKeyPrefix, config.webchatSecret),
         logger,
         accept: channelContext.accept,
+        limits: webchatLimitSettings(config.env),
       });
       const services = await startChannelServices(channelContext);
       closers.push(() => Promise.all(services.map((service) => service.close())));
@@ -254,7 +257,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     });
 
     logger.info(
-      { port, redis: safeRedisAddress(config.redisUrl), database: db.kind, publicUrl: config.publicUrl },
+      { port, redis: safeRedisAddress(config.redis), database: db.kind, publicUrl: config.publicUrl },
       startsGateway ? `gateway ready: open ${config.publicUrl}/ to chat with the demo bot` : 'worker ready',
     );
     let closed = false;
@@ -271,6 +274,27 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * A Redis connection whose errors are logged: ioredis prints an 'error' that nobody listens to
+ * on stderr, outside the JSON logs. While Redis is away (a restart) it says so once, and once
+ * when the connection is back; ioredis reconnects by itself meanwhile.
+ */
+function watchedRedis(config: Config, logger: Logger, name: string): ReturnType<typeof connectRedis> {
+  const connection = connectRedis(config.redis, name);
+  let away = false;
+  connection.on('error', (error: unknown) => {
+    if (away) return;
+    away = true;
+    logger.warn({ err: error, connection: name }, 'Redis connection lost; reconnecting');
+  });
+  connection.on('ready', () => {
+    if (!away) return;
+    away = false;
+    logger.info({ connection: name }, 'Redis connection back');
+  });
+  return connection;
 }
 
 async function openDatabase(config: Config, logger: Logger): Promise<Db> {

@@ -8,7 +8,8 @@
  * twice once it is done, and within a message each provider call is marked
  * (its index and start time) before it goes out. A retry that finds a call
  * marked but not finished (the process died mid-call) cannot know by itself
- * whether the provider got it. Where the channel can ask the provider
+ * whether the provider got it; nor can a call that timed out or lost its
+ * connection before the answer. Where the channel can ask the provider
  * (reconcile), the call is counted as done when the provider has it and sent
  * when the provider shows it absent: exactly once. Otherwise, or when the
  * provider's answer does not settle it, it is not sent again: the message is
@@ -78,7 +79,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
           });
         }
         const settled = await settleInterrupted(sender, requests[index], message, marker);
-        const what = `call ${index + 1} of ${requests.length} was under way when its sender stopped`;
+        const what = `call ${index + 1} of ${requests.length} got no answer (its sender stopped, or it timed out)`;
         logger.info(
           {
             channel: message.to.channel,
@@ -86,7 +87,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
             call: index + 1,
             ...outcomeOf(settled),
           },
-          'settled a send cut off by a crash',
+          'settled a send that got no answer',
         );
         if (settled.outcome === 'sent') {
           providerMessageId = settled.providerMessageId ?? providerMessageId;
@@ -125,7 +126,7 @@ export function startChannelSender(deps: SenderDeps): OrderedWorker<OutboundMess
         providerMessageId = receipt.providerMessageId ?? providerMessageId;
       } catch (error) {
         if (!(error instanceof ProviderError) || error.outcome !== 'ambiguous') await redis.del(keys.inFlight);
-        throw mapProviderError(error, sender.idempotent === true);
+        throw mapProviderError(error, sender);
       }
       await recordDone(index);
     }
@@ -211,7 +212,7 @@ function outcomeOf(settled: Reconciliation): Record<string, string> {
     : { outcome: settled.outcome };
 }
 
-function mapProviderError(error: unknown, idempotent: boolean): Error {
+function mapProviderError(error: unknown, sender: Pick<ChannelSender, 'idempotent' | 'reconcile'>): Error {
   if (!(error instanceof ProviderError)) {
     // A bug or an unexpected throw inside a channel: retry, it may be a passing fault.
     return new RetryLater(error instanceof Error ? error.message : String(error), { cause: error });
@@ -221,9 +222,11 @@ function mapProviderError(error: unknown, idempotent: boolean): Error {
       return new RetryLater(error.message, { afterMs: error.options.retryAfterMs, cause: error });
     case 'ambiguous':
       // Sending again is harmless where the channel drops a repeat by itself.
-      return idempotent
-        ? new RetryLater(error.message, { cause: error })
-        : new AmbiguousSend(error.message, { cause: error });
+      if (sender.idempotent) return new RetryLater(error.message, { cause: error });
+      // Where the provider can be asked, the in-flight marker stays and the next try asks it
+      // (once the call can no longer arrive) whether it has the message: sent once, either way.
+      if (sender.reconcile) return new RetryLater(error.message, { cause: error });
+      return new AmbiguousSend(error.message, { cause: error });
     case 'opted-out':
       return new GiveUp(error.message, { cause: error, reason: 'opted-out' });
     case 'reject':

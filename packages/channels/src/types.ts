@@ -59,8 +59,8 @@ export interface ChannelSender<Request = unknown> {
   send(request: Request, message: OutboundMessage): Promise<SendReceipt>;
   /**
    * For a channel that is not idempotent: asks the provider whether a call
-   * that started at `since` (the sender's clock) and was cut off by a crash
-   * went through. 'not-sent' must only come from an answer that shows the
+   * that started at `since` (the sender's clock) and got no answer (cut off
+   * by a crash, or timed out) went through. 'not-sent' must only come from an answer that shows the
    * call absent, never from a failure to ask: a failure is thrown (or
    * 'unknown') and the message stays unsent and kept for a human.
    */

@@ -278,6 +278,27 @@ describe('channel sender', () => {
     assert.equal(await statusOf(message), 'unknown');
   });
 
+  it('asks the provider about a call that timed out, once it can no longer arrive: sent once either way', async () => {
+    const asked: string[] = [];
+    // The first call of each message hangs; the provider kept the first one and lost the second.
+    const { provider, send, queues, statusOf } = await setup('timeout-reconcile', (i) => (i < 2 ? 'hang' : ok(i)), {
+      timeoutMs: 300,
+      reconcileAfterMs: 600,
+      async reconcile(request) {
+        asked.push(request.text);
+        return request.text === 'kept' ? { outcome: 'sent', providerMessageId: 'SM-kept' } : { outcome: 'not-sent' };
+      },
+    });
+    const kept = await send(['kept'], 'timeout-reconcile-a');
+    const lost = await send(['lost'], 'timeout-reconcile-b');
+    await waitFor('both settled', async () => (await statusOf(kept)) === 'sent' && (await statusOf(lost)) === 'sent');
+    assert.deepEqual(asked.sort(), ['kept', 'lost'], 'each timed-out call asked about once');
+    const bodies = provider.requests.map((r) => (JSON.parse(r.body) as { text: string }).text).sort();
+    assert.deepEqual(bodies, ['kept', 'lost', 'lost'], 'the kept one never again, the lost one once more');
+    assert.equal((await getDelivery(db, kept.id))?.providerMessageId, 'SM-kept');
+    assert.equal(await queues.deadLetters.count(), 0);
+  });
+
   it('resumes a message of several parts at the part that failed, not from the start', async () => {
     const { provider, send, statusOf } = await setup('multi-part', (i) =>
       i === 1 ? { status: 429, headers: { 'retry-after': '0' } } : ok(i),

@@ -28,7 +28,7 @@ import {
   waitFor,
 } from '../../../test/support/services.js';
 import { WebchatVisitor } from '../../../test/support/webchat-client.js';
-import { createWebchatSender } from '../src/webchat/send.js';
+import { createWebchatSender, webchatKeys } from '../src/webchat/send.js';
 
 const prefix = uniquePrefix('webchat');
 const redis = openRedis('webchat');
@@ -185,6 +185,34 @@ describe('web chat socket', () => {
     await back.waitFor(() => back.botTexts().includes('answer while away'));
     assert.deepEqual(back.botTexts(), ['live answer', 'answer while away'], 'full history, in order, once each');
     back.close();
+  });
+
+  it('catches up on replies its Redis subscription missed (a Redis restart), in order', async () => {
+    const sender = createWebchatSender(redis, prefix);
+    const visitor = await WebchatVisitor.connect(baseUrl);
+    const live = webchatKeys(prefix, visitor.visitorId).live;
+    const sendWhileAway = async (id: string, text: string) => {
+      // What a reconnecting subscriber misses: publishes made before it is subscribed again.
+      await subscriber.unsubscribe(live);
+      const message = reply(visitor.visitorId, id, text);
+      for (const parts of sender.render(message)) await sender.send(parts, message);
+      await subscriber.subscribe(live);
+    };
+
+    await sendWhileAway('out_gap_1', 'missed, then caught up on reconnect');
+    subscriber.disconnect(true);
+    await visitor.waitFor(() => visitor.botTexts().length === 1);
+
+    await sendWhileAway('out_gap_2', 'missed, then filled in');
+    const next = reply(visitor.visitorId, 'out_gap_3', 'the next one shows the gap');
+    for (const parts of sender.render(next)) await sender.send(parts, next);
+    await visitor.waitFor(() => visitor.botTexts().length === 3);
+    assert.deepEqual(
+      visitor.botTexts(),
+      ['missed, then caught up on reconnect', 'missed, then filled in', 'the next one shows the gap'],
+      'every reply once, in order',
+    );
+    visitor.close();
   });
 
   it('sends a frame once even when the sender retries it', async () => {

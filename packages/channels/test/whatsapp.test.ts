@@ -22,6 +22,7 @@ import {
   type InboundEvent,
   InboundEventSchema,
   loadConfig,
+  maskPhonesInText,
   type OutboundMessage,
   type Redis,
 } from '@passerelle/core';
@@ -336,7 +337,8 @@ describe('whatsapp cases', () => {
       w.web.current()?.deliver(data, { ...(media ? { media } : {}), ...(contact ? { contact } : {}) });
       if ('refused' in testCase.expect) {
         const line = await found('the message to be ignored', () =>
-          w.lines.find((l) => l.messageId === messageId && l.msg === 'WhatsApp message ignored'),
+          // Logged masked: the id holds the customer's number (false_336...@c.us_...).
+          w.lines.find((l) => l.messageId === maskPhonesInText(messageId) && l.msg === 'WhatsApp message ignored'),
         );
         assert.match(String(line.reason), testCase.expect.refused.reason);
         assert.equal(w.accepted.length, before, 'an ignored message must not be queued');
@@ -750,7 +752,7 @@ describe('whatsapp: sends when nobody can make them', () => {
     const error = await rejection(sendAll(w.sender(), outbound([{ type: 'text', text: 'hello' }])));
     assert.equal(error.outcome, 'retry');
     assert.match(error.message, /no gateway holds the WhatsApp session/);
-    assert.deepEqual(await admin.keys(`${w.prefix}:whatsapp-send:*`), [], 'no job was queued');
+    assert.deepEqual(await admin.keys(`${w.prefix}:${whatsappKeys(w.prefix).sendQueue}:*`), [], 'no job was queued');
   });
 
   it('withdraws a send the holder did not take in time, and it is never sent afterwards', async () => {

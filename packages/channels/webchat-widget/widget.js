@@ -73,8 +73,7 @@
   host.id = 'passerelle-webchat';
   const root = host.attachShadow({ mode: 'open' });
   const color = opts.color || '#1f5eff';
-  root.innerHTML =
-    '<style>' +
+  const css =
     ':host{all:initial;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
     '.launcher{display:flex;align-items:center;justify-content:center;position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:' +
     color +
@@ -105,8 +104,19 @@
     'input{flex:1;border:0;padding:12px;font:inherit;outline:none}' +
     'form button{border:0;background:none;color:' +
     color +
-    ';font-weight:600;padding:0 14px;cursor:pointer}' +
-    '</style>' +
+    ';font-weight:600;padding:0 14px;cursor:pointer}';
+  // A constructed style sheet, not a <style> element: a site whose Content-Security-Policy forbids
+  // inline styles (the gateway's own pages do) still lets a script style its shadow root this way.
+  if (window.CSSStyleSheet && 'adoptedStyleSheets' in root && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = document.createElement('style');
+    style.textContent = css;
+    root.appendChild(style);
+  }
+  root.innerHTML +=
     '<button class="launcher" part="launcher" aria-label="' +
     text.open +
     '"><svg width="26" height="26" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">' +
@@ -313,6 +323,18 @@
       } else if (frame.type === 'message') {
         lastSeq = Math.max(lastSeq, frame.seq);
         bubble(frame.id, frame.from === 'visitor' ? 'visitor' : 'bot', frame.parts);
+      } else if (frame.type === 'error' && frame.code === 'rate-limited') {
+        // Too fast: the message was not taken. It stays pending and goes again after the wait.
+        setStatus(frame.message);
+        const id = frame.id;
+        setTimeout(
+          () => {
+            if (!id || !pending[id] || !ready) return;
+            setStatus('');
+            socket.send(JSON.stringify(pending[id]));
+          },
+          (frame.retryAfterSeconds || 1) * 1000,
+        );
       } else if (frame.type === 'error' && frame.id && pending[frame.id] && frame.code !== 'unavailable') {
         delete pending[frame.id]; // refused for good: do not resend
         delete referrals[frame.id];

@@ -19,8 +19,16 @@ export {
 } from './pipeline/ordered-queue.js';
 export { openPipelineQueues, type PipelineQueues, retryDeadLetter, stageSettings } from './pipeline/queues.js';
 export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater } from './pipeline/retry.js';
-export { conversationKey, QUEUE, type QueueName } from './queues/names.js';
-export { connectRedis, type Redis, safeRedisAddress, waitForRedis } from './queues/redis.js';
+export { bullmqQueueName, conversationKey, conversationKeys, keySlot, QUEUE, type QueueName } from './queues/names.js';
+export {
+  connectRedis,
+  duplicateRedis,
+  isCluster,
+  type Redis,
+  type RedisSettings,
+  safeRedisAddress,
+  waitForRedis,
+} from './queues/redis.js';
 export {
   checkPasswordPolicy,
   hashPassword,

@@ -48,11 +48,17 @@ export interface FakeTwilio {
   /** The recipient texted STOP: Twilio now refuses to send to them (21610). */
   optOut(phone: string): void;
   /** The next sends (POST) get these answers instead of the normal behaviour (after the auth check). */
-  script(...answers: FakeAnswer[]): void;
+  script(...answers: ScriptedSend[]): void;
   /** The next message list reads (GET) get these answers instead of the list (after the auth check). */
   scriptList(...answers: FakeAnswer[]): void;
   close(): Promise<void>;
 }
+
+/**
+ * A scripted send answer: any HTTP answer, or 'accept-then-hang': Twilio takes the message (it is
+ * in the list and will be delivered) but its answer never comes back, as when a connection breaks.
+ */
+export type ScriptedSend = FakeAnswer | 'accept-then-hang';
 
 export function twilioError(
   status: number,
@@ -71,7 +77,7 @@ export async function startFakeTwilio(account: { accountSid: string; authToken: 
   const attempts: TwilioSend[] = [];
   const messages: TwilioSend[] = [];
   const optedOut = new Set<string>();
-  const scripted: FakeAnswer[] = [];
+  const scripted: ScriptedSend[] = [];
   const scriptedLists: FakeAnswer[] = [];
   const messagesPath = `/2010-04-01/Accounts/${account.accountSid}/Messages.json`;
   const expectedAuth = `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}`;
@@ -89,12 +95,12 @@ export async function startFakeTwilio(account: { accountSid: string; authToken: 
     const send = decode(request);
     attempts.push(send);
     const next = scripted.shift();
-    if (next) return next;
+    if (next && next !== 'accept-then-hang') return next;
     const problem = validate(send, optedOut);
     if (problem) return problem;
     send.sid = `SM${randomBytes(16).toString('hex')}`;
     messages.push(send);
-    return { status: 201, body: resource(account.accountSid, send) };
+    return next === 'accept-then-hang' ? 'hang' : { status: 201, body: resource(account.accountSid, send) };
   });
 
   return {

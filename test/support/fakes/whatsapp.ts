@@ -63,6 +63,8 @@ type ToClient =
 
 type ToServer =
   | { type: 'hello'; options: Record<string, unknown> }
+  /** The delivery receipt WhatsApp Web sends once a message reached the linked device. */
+  | { type: 'received'; id: string }
   | { type: 'send'; requestId: number; chatId: string; content: SentContent; options: Record<string, unknown> };
 
 // ---- the server side, driven by tests ----
@@ -81,6 +83,8 @@ export class FakeSession {
   /** The Client options the adapter built (puppeteer, LocalAuth's profile directory...). */
   options: Record<string, unknown> = {};
   open = true;
+  /** Ids (_serialized) of the messages this session's client said it received. */
+  readonly received = new Set<string>();
   readonly closed: Promise<void>;
 
   constructor(
@@ -157,6 +161,10 @@ export class FakeWhatsappWeb {
       if (frame.type === 'hello') {
         session.options = frame.options;
         this.sessions.push(session);
+        return;
+      }
+      if (frame.type === 'received') {
+        session.received.add(frame.id);
         return;
       }
       const send: RecordedSend = {
@@ -253,9 +261,13 @@ export class FakeClient extends EventEmitter {
         this.info = { wid: frame.wid, pushname: frame.pushname };
         this.emit('ready');
         return;
-      case 'message':
-        this.emit('message', this.messageOf(frame.data, frame.media, frame.contact));
+      case 'message': {
+        const message = this.messageOf(frame.data, frame.media, frame.contact);
+        this.emit('message', message);
+        // As WhatsApp Web does: the device acknowledges what reached it, whatever the page then does with it.
+        this.socket?.send(JSON.stringify({ type: 'received', id: message.id._serialized } satisfies ToServer));
         return;
+      }
       case 'change_state':
         this.emit('change_state', frame.state);
         return;

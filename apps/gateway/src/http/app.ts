@@ -11,6 +11,7 @@ import { jsonErrorHandler, WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
 import type { Db, Logger, PipelineQueues, Redis } from '@passerelle/core';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
+import { allowCrossOriginEmbedding, securityHeaders } from './security-headers.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 /**
@@ -26,6 +27,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   adminToken: string | undefined;
+  /** config.publicUrl: whether the gateway is reached over https decides HSTS (see security-headers.ts). */
+  publicUrl: string;
   /** Worker-only processes serve health and metrics but no pages. */
   servePages: boolean;
   /** Channel webhooks (gateway role). */
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Only proxies on this machine or the private network may say who the client is (X-Forwarded-For):
   // the console's login limits count per client address, which a client must not be able to choose.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(securityHeaders({ publicUrl: deps.publicUrl }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -81,7 +85,7 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   if (deps.servePages) {
-    app.get('/webchat/widget.js', (_req, res) => {
+    app.get('/webchat/widget.js', allowCrossOriginEmbedding, (_req, res) => {
       res.set('Cache-Control', 'public, max-age=300');
       // Any site may embed the widget.
       res.set('Access-Control-Allow-Origin', '*');

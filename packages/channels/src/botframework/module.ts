@@ -44,8 +44,10 @@ export function createBotframeworkModule(options: BotframeworkModuleOptions = {}
       };
     },
     mountWebhooks(router, context) {
+      const metadataUrl = context.config.env.BOTFRAMEWORK_OPENID_METADATA_URL;
       const authenticator = new ActivityAuthenticator(context.config.env, {
         ...PUBLIC_CLOUD_ENDPOINTS,
+        ...(metadataUrl ? { channelOpenIdMetadataUrl: metadataUrl } : {}),
         ...options.endpoints,
       });
       if (authenticator.open) context.logger.warn({ channels: ['teams', 'messenger'] }, OPEN_WARNING);

@@ -14,6 +14,12 @@ import { channelFor, conversationIdOf, parseActivity, SERVED_CHANNEL_IDS, textRe
 import { type ActivityAuthenticator, VerificationUnavailable } from './verify.js';
 
 export const BOT_FRAMEWORK_PATH = '/api/messages';
+/**
+ * Real activities (an Adaptive Card's submitted value, Teams' channelData) nest a dozen levels.
+ * Far deeper, botbuilder's copy of the activity overflowed the stack and the request got a 503,
+ * which the Bot Connector retries for ever; now a 400.
+ */
+const MAX_NESTING = 64;
 /** Activities are small; Teams caps a message at about 28 KB. Room for attachments and entities. */
 const BODY_LIMIT = '256kb';
 
@@ -34,7 +40,9 @@ export function mountBotFrameworkWebhook(
     next(refuse('teams', 401, 'missing Authorization header (a Bot Framework JWT)'));
   };
 
-  const readBody = express.json({ limit: BODY_LIMIT, type: 'application/json' });
+  // Not strict: valid JSON that is not an object ("x", null) is then refused as not an activity,
+  // rather than called invalid JSON.
+  const readBody = express.json({ limit: BODY_LIMIT, type: 'application/json', strict: false });
   const bodyErrors: ErrorRequestHandler = (error, _req, _res, next) => {
     if (error instanceof HttpRefusal) return next(error);
     const status = typeof error?.status === 'number' ? error.status : 400;
@@ -50,6 +58,9 @@ export function mountBotFrameworkWebhook(
   const handle: RequestHandler = async (req, res) => {
     const receivedAt = new Date();
     if (req.body === undefined) throw refuse('teams', 415, 'Content-Type must be application/json');
+    if (nestedDeeperThan(req.body, MAX_NESTING)) {
+      throw refuse('teams', 400, `body is nested deeper than ${MAX_NESTING} levels`);
+    }
     const parsed = InboundActivitySchema.safeParse(req.body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`);
@@ -115,4 +126,16 @@ export function mountBotFrameworkWebhook(
 function tenantOf(activity: InboundActivity): string | undefined {
   const tenant = activity.channelData?.tenant as { id?: unknown } | undefined;
   return typeof tenant?.id === 'string' ? tenant.id : undefined;
+}
+
+/** Whether arrays and objects nest deeper than `limit`, found without recursion (so without a stack to overflow). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (!current || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }

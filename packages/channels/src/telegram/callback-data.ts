@@ -49,13 +49,13 @@ export async function storeReferences(
 ): Promise<void> {
   const entries = Object.entries(references);
   if (entries.length === 0) return;
-  const multi = redis.multi();
-  for (const [reference, payload] of entries) {
-    multi.set(referenceKey(prefix, botId, reference), payload, 'EX', REFERENCE_TTL_SECONDS);
-  }
-  const results = await multi.exec();
-  const failed = results?.find(([error]) => error);
-  if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction aborted');
+  // One SET each, not a MULTI: the references hash to different Redis Cluster slots, and nothing
+  // needs them written together (each stands alone; a failed send stores them again).
+  await Promise.all(
+    entries.map(([reference, payload]) =>
+      redis.set(referenceKey(prefix, botId, reference), payload, 'EX', REFERENCE_TTL_SECONDS),
+    ),
+  );
 }
 
 /** The payload a reference stands for; undefined when it expired or was never stored. */

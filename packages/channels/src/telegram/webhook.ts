@@ -36,7 +36,9 @@ export function mountTelegramWebhook(
     next();
   };
 
-  const readBody = express.json({ limit: BODY_LIMIT, type: () => true });
+  // Not strict: valid JSON that is not an object ("x", null) is then refused as not an Update,
+  // rather than called invalid JSON.
+  const readBody = express.json({ limit: BODY_LIMIT, type: () => true, strict: false });
 
   const bodyErrors = (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     const type = (error as { type?: string })?.type;

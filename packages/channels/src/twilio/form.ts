@@ -45,9 +45,11 @@ export function decodeTwilioForm(body: unknown): TwilioForm {
   } catch {
     throw new HttpRefusal(400, 'body is not valid UTF-8');
   }
-  const form: TwilioForm = {};
+  // No prototype: a parameter named constructor, toString or __proto__ is a parameter like any
+  // other, not Object.prototype's (which made a signed request fail its signature check).
+  const form: TwilioForm = Object.create(null);
   for (const [name, value] of new URLSearchParams(text)) {
-    const known = form[name];
+    const known = Object.hasOwn(form, name) ? form[name] : undefined;
     if (known === undefined) form[name] = value;
     else form[name] = Array.isArray(known) ? [...known, value] : [known, value];
   }

@@ -54,7 +54,7 @@ export function createTwilioSender(
       if (!created.sid) context.logger.warn({ conversationId: message.conversationId }, 'Twilio sent no message sid');
       return { providerMessageId: created.sid };
     },
-    // A send cut off by a crash is looked up in Twilio's Message list rather than given up on.
+    // A send cut off by a crash, or that timed out, is looked up in Twilio's Message list rather than given up on.
     // Our calls to Twilio give up after PROVIDER_CALL_TIMEOUT_MS: after that, the list is final.
     reconcileAfterMs: PROVIDER_CALL_TIMEOUT_MS + 1_000,
     reconcile: (request: TwilioSendRequest, _message: OutboundMessage, since: Date) =>

@@ -79,4 +79,11 @@ export type ServerFrame =
   | { type: 'welcome'; visitorId: string; token: string }
   | { type: 'ack'; id: string; duplicate: boolean }
   | ServerMessageFrame
-  | { type: 'error'; code: string; message: string; id?: string | undefined };
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      id?: string | undefined;
+      /** With code 'rate-limited': when the refused frame may be sent again. */
+      retryAfterSeconds?: number | undefined;
+    };

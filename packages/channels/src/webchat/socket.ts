@@ -5,11 +5,14 @@
  * webhook's 2xx. Replies come back through Redis pub/sub (see send.ts), so
  * any gateway process can hold the socket whatever process answers.
  */
+
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { EnqueueResult, InboundEvent, Logger, Redis } from '@passerelle/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
+import { clientAddress, DEFAULT_WEBCHAT_LIMITS, type WebchatLimitSettings, WebchatLimits } from './limits.js';
 import { parseWebchatFrame, type WebchatVisitor } from './parse.js';
 import {
   ClientFrame,
@@ -33,15 +36,28 @@ export interface WebchatSocketOptions {
   secret: string;
   logger: Logger;
   accept: (event: InboundEvent) => Promise<EnqueueResult>;
+  /** How fast one client may go (limits.ts); the defaults suit people. */
+  limits?: WebchatLimitSettings;
 }
+
+/** WebSocket close code 1008, policy violation: what an abusive client gets. */
+export const POLICY_VIOLATION = 1008;
 
 interface Connection {
   socket: WebSocket;
+  /** Its own key for the per-socket frame limit. */
+  id: string;
+  /** The client's address, when known (limits.ts); undefined until admitted, or when unknown. */
+  address?: string | undefined;
+  /** Frames refused for going too fast since the last one accepted: past the burst, the socket is closed. */
+  refusedInARow: number;
   visitor?: WebchatVisitor;
   lastSentSeq: number;
   alive: boolean;
   /** Frames of one socket are handled one after the other, so they are queued in the order typed. */
   inbox: Promise<void>;
+  /** Frames to the browser go out one after the other, in seq order, gaps filled from the history. */
+  outbox?: Promise<void>;
 }
 
 export interface WebchatSocketServer {
@@ -51,6 +67,7 @@ export interface WebchatSocketServer {
 
 export function attachWebchatSocket(server: Server, options: WebchatSocketOptions): WebchatSocketServer {
   const { redis, subscriber, prefix, secret, logger } = options;
+  const limits = new WebchatLimits(redis, prefix, options.limits ?? DEFAULT_WEBCHAT_LIMITS, logger);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   /** live channel -> sockets of that visitor in this process (one visitor may have several tabs). */
   const listeners = new Map<string, Set<Connection>>();
@@ -67,6 +84,19 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
     const frame = JSON.parse(json) as ServerMessageFrame;
     for (const connection of connections) deliver(connection, frame);
   });
+  // Pub/sub keeps nothing: what was published while this connection was away from Redis (a
+  // restart) never comes. Once it is subscribed again, every socket catches up from its history.
+  subscriber.on('ready', () => {
+    if (listeners.size === 0) return;
+    // The PING answers after the re-subscriptions ioredis sent on reconnecting: from then on
+    // nothing published is missed, and the history holds everything before.
+    void subscriber
+      .ping()
+      .then(() => {
+        for (const connections of listeners.values()) for (const connection of connections) catchUp(connection);
+      })
+      .catch((error: unknown) => logger.warn({ err: error, channel: 'webchat' }, 'web chat catch-up failed'));
+  });
 
   const heartbeat = setInterval(() => {
     for (const client of wss.clients) {
@@ -82,8 +112,18 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
   }, HEARTBEAT_MS);
   const connectionOf = new WeakMap<WebSocket, Connection>();
 
-  wss.on('connection', (socket: WebSocket) => {
-    const connection: Connection = { socket, lastSentSeq: 0, alive: true, inbox: Promise.resolve() };
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const connection: Connection = {
+      socket,
+      id: randomUUID(),
+      refusedInARow: 0,
+      lastSentSeq: 0,
+      alive: true,
+      // Frames wait until the socket is admitted (the per-address limits).
+      inbox: admit(socket, clientAddress(request)).then((address) => {
+        connection.address = address;
+      }),
+    };
     connectionOf.set(socket, connection);
     socket.on('pong', () => {
       connection.alive = true;
@@ -97,18 +137,73 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
           send(connection, { type: 'error', code: 'internal', message: 'Something went wrong; please try again.' });
         });
     });
-    socket.on('close', () => void unlisten(connection));
+    socket.on('close', () => {
+      void connection.inbox.then(() => limits.release(connection.address));
+      void unlisten(connection);
+    });
     socket.on('error', (error) => logger.warn({ err: error, channel: 'webchat' }, 'web chat socket error'));
   });
 
-  async function onFrame(connection: Connection, raw: string | null): Promise<void> {
-    if (raw === null) return refuse(connection, 'bad-frame', 'frames are JSON text');
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return refuse(connection, 'bad-frame', 'frame is not valid JSON');
+  /** Resolves with the address counted for this socket, or closes the socket (1008) when that address is over its limits. */
+  async function admit(socket: WebSocket, address: string | undefined): Promise<string | undefined> {
+    const verdict = await limits.connect(address);
+    if (verdict.ok) return address;
+    logger.warn(
+      { channel: 'webchat', retryAfterSeconds: verdict.retryAfterSeconds },
+      'web chat socket refused: too many from one address',
+    );
+    socket.close(POLICY_VIOLATION, `too many connections from this address, wait ${verdict.retryAfterSeconds} s`);
+    return undefined;
+  }
+
+  /**
+   * Every frame counts against its socket, a message also against its visitor. Over the limit the
+   * frame is refused, so not queued (the widget sends it again after the wait it is told); a client
+   * that keeps sending past a whole burst of refusals is not a person and loses its socket.
+   */
+  async function withinLimits(connection: Connection, isMessage: boolean, id: string | undefined): Promise<boolean> {
+    let verdict = await limits.frame(connection.id);
+    if (verdict.ok && isMessage && connection.visitor) verdict = await limits.message(connection.visitor.visitorId);
+    if (verdict.ok) {
+      connection.refusedInARow = 0;
+      return true;
     }
+    connection.refusedInARow += 1;
+    if (connection.refusedInARow > limits.settings.messageBurst) {
+      logger.warn(
+        { channel: 'webchat', refused: connection.refusedInARow },
+        'web chat socket closed: too many frames too fast',
+      );
+      connection.socket.close(POLICY_VIOLATION, 'too many messages too fast');
+      return false;
+    }
+    const wait = verdict.retryAfterSeconds;
+    logger.info({ channel: 'webchat', code: 'rate-limited', retryAfterSeconds: wait }, 'web chat frame refused');
+    send(connection, {
+      type: 'error',
+      code: 'rate-limited',
+      message: `Too fast: please wait ${wait} s before sending again.`,
+      id,
+      retryAfterSeconds: wait,
+    });
+    return false;
+  }
+
+  async function onFrame(connection: Connection, raw: string | null): Promise<void> {
+    if (connection.socket.readyState !== WebSocket.OPEN) return;
+    let json: unknown;
+    let malformed = false;
+    if (raw !== null) {
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        malformed = true;
+      }
+    }
+    const isMessage = (json as { type?: unknown } | null)?.type === 'message';
+    if (!(await withinLimits(connection, isMessage, idOf(json)))) return;
+    if (raw === null) return refuse(connection, 'bad-frame', 'frames are JSON text');
+    if (malformed) return refuse(connection, 'bad-frame', 'frame is not valid JSON');
     const parsed = ClientFrame.safeParse(json);
     if (!parsed.success) return refuse(connection, 'bad-frame', describe(parsed.error), idOf(json));
     const frame = parsed.data;
@@ -176,9 +271,36 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
   }
 
   function deliver(connection: Connection, frame: ServerMessageFrame): void {
-    if (frame.seq <= connection.lastSentSeq) return;
-    connection.lastSentSeq = frame.seq;
-    send(connection, frame);
+    enqueueOut(connection, async () => {
+      if (frame.seq <= connection.lastSentSeq) return;
+      // A visitor's seqs follow each other; a jump means frames were missed live (Redis was away).
+      if (frame.seq > connection.lastSentSeq + 1) await sendHistory(connection);
+      if (frame.seq <= connection.lastSentSeq) return;
+      connection.lastSentSeq = frame.seq;
+      send(connection, frame);
+    });
+  }
+
+  function catchUp(connection: Connection): void {
+    enqueueOut(connection, () => sendHistory(connection));
+  }
+
+  /** Sends what the history holds past the last seq sent (a frame is in the history before it is published). */
+  async function sendHistory(connection: Connection): Promise<void> {
+    if (!connection.visitor) return;
+    const history = await redis.lrange(webchatKeys(prefix, connection.visitor.visitorId).history, 0, -1);
+    for (const json of history) {
+      const frame = JSON.parse(json) as ServerMessageFrame;
+      if (frame.seq <= connection.lastSentSeq) continue;
+      connection.lastSentSeq = frame.seq;
+      send(connection, frame);
+    }
+  }
+
+  function enqueueOut(connection: Connection, work: () => Promise<void>): void {
+    connection.outbox = (connection.outbox ?? Promise.resolve())
+      .then(work)
+      .catch((error: unknown) => logger.warn({ err: error, channel: 'webchat' }, 'web chat frames not delivered'));
   }
 
   function refuse(connection: Connection, code: string, message: string, id?: string): void {

@@ -13,7 +13,7 @@
  * for a QR, ready...) lives next to the lease, is written only by the lease
  * holder, and expires with it.
  */
-import { defineScript, type LuaScript, type Redis } from '@passerelle/core';
+import { bullmqQueueName, defineScript, type LuaScript, type Redis } from '@passerelle/core';
 
 export function whatsappKeys(prefix: string) {
   // One hash tag: the lease and the state are touched together by one script on a Redis Cluster.
@@ -21,8 +21,8 @@ export function whatsappKeys(prefix: string) {
   return {
     lease: `${base}:lease`,
     state: `${base}:state`,
-    /** BullMQ queue of sends routed to the lease holder (BullMQ prefix = REDIS_KEY_PREFIX). */
-    sendQueue: 'whatsapp-send',
+    /** BullMQ queue of sends routed to the lease holder (BullMQ prefix = REDIS_KEY_PREFIX), hash-tagged. */
+    sendQueue: bullmqQueueName('whatsapp-send'),
     /** Who decided a routed send's fate first: the owner (sending) or the waiting sender (giving up). */
     claim: (jobId: string) => `${prefix}:whatsapp:claim:${jobId}`,
     /** The last numbered menu sent in a chat, to turn a reply "2" into that option's payload. */

@@ -33,6 +33,11 @@ const HANDLED_TYPES = new Set([...MEDIA_TYPES, ...TEXT_TYPES, 'location', 'vcard
 
 /** Why a message is not handled, or undefined when it is a customer's message to answer. */
 export function ignoredReason(message: WhatsappMessage): string | undefined {
+  // What WhatsApp Web's store hands over is not typed for us: a model without the fields every
+  // message has is skipped with a reason, not left to fail further on with a TypeError.
+  if (typeof message.from !== 'string' || typeof message.type !== 'string')
+    return 'a malformed message (no sender or type)';
+  if (typeof message.body !== 'string') return 'a malformed message (its body is not text)';
   if (message.fromMe || message.id.fromMe) return 'sent by this account';
   if (message.isStatus || message.from === 'status@broadcast') return 'a status update';
   if (message.broadcast || message.from.endsWith('@broadcast')) return 'a broadcast list message';

@@ -1,7 +1,7 @@
 /**
  * Sends are made by whichever worker process takes the outbound job, but
  * only the lease holder has a WhatsApp client. So a send is routed to the
- * holder through a BullMQ queue of its own ("whatsapp-send", under
+ * holder through a BullMQ queue of its own ("{whatsapp-send}", under
  * REDIS_KEY_PREFIX) that only the holder consumes, and the sender waits for
  * the job's result.
  *

@@ -4,6 +4,7 @@
  * so an operator fixes them all in one go instead of one restart per typo.
  */
 import { z } from 'zod';
+import { parseClusterNode, type RedisSettings } from '../queues/redis.js';
 
 const optionalString = z
   .string()
@@ -30,6 +31,23 @@ const booleanFlag = z
 
 const EnvSchema = z.object({
   REDIS_URL: url(/^rediss?:$/, 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster, comma-separated; set, it replaces REDIS_URL (docs/redis-cluster.md). */
+  REDIS_CLUSTER_NODES: optionalString
+    .superRefine((value, context) => {
+      const nodes = value === undefined ? [] : value.split(',');
+      nodes.forEach((node, index) => {
+        try {
+          parseClusterNode(node);
+        } catch (error) {
+          const which = nodes.length > 1 ? `entry ${index + 1} of ${nodes.length}` : 'the value';
+          context.addIssue({
+            code: 'custom',
+            message: `must list the cluster's seed nodes as host:port,host:port (or redis://host:port); ${which} ${(error as Error).message}`,
+          });
+        }
+      });
+    })
+    .transform((value) => value?.split(',').map((node) => node.trim())),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, - and _')
@@ -42,6 +60,11 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
   WEBCHAT_SECRET: optionalString.pipe(z.union([z.undefined(), z.string().min(16, 'must be at least 16 characters')])),
+  /** How fast one web chat client may go (packages/channels/src/webchat/limits.ts, docs/channels/webchat.md). */
+  WEBCHAT_MESSAGE_BURST: positiveInt(10),
+  WEBCHAT_MESSAGES_PER_SECOND: positiveInt(1),
+  WEBCHAT_CONNECTIONS_PER_MINUTE: positiveInt(30),
+  WEBCHAT_SOCKETS_PER_ADDRESS: positiveInt(50),
 
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
@@ -67,6 +90,10 @@ const EnvSchema = z.object({
   MicrosoftAppPassword: optionalString,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optionalString,
+  /** Where the Bot Connector's token signing keys are published; unset: the public cloud's. */
+  BOTFRAMEWORK_OPENID_METADATA_URL: optionalString.pipe(
+    z.union([z.undefined(), url(/^https?:$/, 'https://login.botframework.com/v1/.well-known/openidconfiguration')]),
+  ),
 
   WHATSAPP_ENABLED: booleanFlag,
   WHATSAPP_SESSION_DIR: z.string().default('./data/whatsapp'),
@@ -124,7 +151,10 @@ export type Env = z.infer<typeof EnvSchema>;
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as Array<keyof Env>;
 
 export interface Config {
+  /** REDIS_URL. Connect with `redis` below, which knows about a cluster. */
   redisUrl: string;
+  /** Where Redis is (connectRedis takes it): REDIS_URL, or the REDIS_CLUSTER_NODES of a cluster. */
+  redis: RedisSettings;
   redisKeyPrefix: string;
   /** Unset: embedded PGlite in dataDir (one process only). */
   databaseUrl: string | undefined;
@@ -175,6 +205,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   return {
     redisUrl: env.REDIS_URL,
+    redis: { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES },
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

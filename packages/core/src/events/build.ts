@@ -31,11 +31,29 @@ export function inboundEvent(facts: InboundFacts): InboundEvent {
     account: facts.account,
     providerMessageId: facts.providerMessageId,
     conversationId: conversationIdFor(facts.channel, facts.account, facts.thread),
-    sender: facts.sender,
+    sender: storable(facts.sender),
     receivedAt: facts.receivedAt.toISOString(),
     kind: facts.kind,
-    content: facts.content,
+    content: storable(facts.content),
   };
+}
+
+/** A lone UTF-16 surrogate: half of an emoji's pair, cut off. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * What a customer wrote, with U+FFFD in place of what no database can keep: PostgreSQL
+ * refuses NUL and lone surrogates in text and JSON ("unsupported Unicode escape sequence"),
+ * so a message holding one was accepted, then failed every attempt and was never answered.
+ * Any provider may deliver them (JSON escapes them as \u0000 and \ud800).
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, storable(inner)])) as T;
+  }
+  return value;
 }
 
 /** The index-th reply to an event, back on the channel and to the person it came from. */

@@ -9,8 +9,9 @@ const SECRET_FIELD = /(pass(word)?|secret|token|authorization|api[-_]?key|auth[-
 
 // +33612345678, +1-555-123-4567, whatsapp:+15551234567, 06 12 34 56 78, 33612345678@c.us:
 // 8 to 15 digits. Dashes count as separators only after a +, so that dates
-// such as 2026-11-23 in a message are left alone.
-const PHONE = /(?:\+\d(?:[\s.-]?\d){7,14}|(?<![\w.+-])\d(?:[\s.]?\d){7,14})(?!\w)/g;
+// such as 2026-11-23 in a message are left alone. An underscore before the digits
+// does not protect them: WhatsApp message ids are false_33612345678@c.us_3EB0...
+const PHONE = /(?:\+\d(?:[\s.-]?\d){7,14}|(?<![A-Za-z0-9.+-])\d(?:[\s.]?\d){7,14})(?!\w)/g;
 
 /** Keeps the country prefix and the last two digits: enough to tell numbers apart in a log, not to call one. */
 export function maskPhone(phone: string): string {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { QUEUE } from '../queues/names.js';
+import { bullmqQueueName, QUEUE } from '../queues/names.js';
+import type { Redis } from '../queues/redis.js';
 
 export interface DeadLetter<T = unknown> {
   stage: string;
@@ -21,7 +21,7 @@ export class DeadLetters {
   readonly queue: Queue;
 
   constructor(redis: Redis, prefix: string) {
-    this.queue = new Queue(QUEUE.deadLetters, { connection: redis, prefix });
+    this.queue = new Queue(bullmqQueueName(QUEUE.deadLetters), { connection: redis, prefix });
   }
 
   async add(letter: DeadLetter): Promise<void> {

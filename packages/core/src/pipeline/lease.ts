@@ -5,7 +5,7 @@
  * this Redis lease does it; the others wait and take over within one lease
  * period if it dies.
  */
-import type { Redis } from 'ioredis';
+import type { Redis } from '../queues/redis.js';
 import { defineScript } from './lua.js';
 
 /** KEYS: lease. ARGV: owner, ttlMs. 1 when the caller holds the lease (taken or renewed). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../queues/redis.js';
 
 export type LuaScript = (keys: string[], args: Array<string | number>) => Promise<number>;
 

@@ -23,9 +23,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
-import { conversationKey } from '../queues/names.js';
+import { bullmqQueueName, conversationKeys } from '../queues/names.js';
+import type { Redis } from '../queues/redis.js';
 import type { DeadLetters } from './dead-letters.js';
 import { defineScript, type LuaScript } from './lua.js';
 import { backoffDelay, GiveUp, RetryLater } from './retry.js';
@@ -35,6 +35,7 @@ export interface OrderedQueueOptions<T> {
   redis: Redis;
   /** Key prefix shared with BullMQ (REDIS_KEY_PREFIX). */
   prefix: string;
+  /** The stage: in the conversations' keys as is, and as the BullMQ queue's hash tag (bullmqQueueName). */
   name: string;
   /** Tells the queue which item this is (dedup) and which conversation it belongs to (ordering). */
   identify: (item: T) => { id: string; conversationId: string };
@@ -48,7 +49,7 @@ export class OrderedQueue<T> {
   private readonly accept: LuaScript;
 
   constructor(readonly options: OrderedQueueOptions<T>) {
-    this.queue = new Queue(options.name, {
+    this.queue = new Queue(bullmqQueueName(options.name), {
       connection: options.redis,
       prefix: options.prefix,
       defaultJobOptions: {
@@ -64,14 +65,7 @@ export class OrderedQueue<T> {
   }
 
   keys(conversationId: string, itemId = '') {
-    const key = (suffix: string) => conversationKey(this.options.prefix, this.options.name, conversationId, suffix);
-    return {
-      mailbox: key('box'),
-      lock: key('lock'),
-      hold: key('hold'),
-      tries: key('tries'),
-      status: key(`st:${itemId}`),
-    };
+    return conversationKeys(this.options.prefix, this.options.name, conversationId, itemId);
   }
 
   /**
@@ -170,7 +164,7 @@ export class OrderedWorker<T> {
     this.renew = defineScript(redis, 'renew', 1, RENEW);
     this.complete = defineScript(redis, 'complete', 4, COMPLETE);
     this.release = defineScript(redis, 'release', 3, RELEASE);
-    this.worker = new Worker(source.options.name, (job, token) => this.process(job, token), {
+    this.worker = new Worker(bullmqQueueName(source.options.name), (job, token) => this.process(job, token), {
       connection: redis,
       prefix: source.options.prefix,
       concurrency: options.concurrency,

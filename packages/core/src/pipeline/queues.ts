@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { InboundEvent, OutboundMessage } from '../events/schema.js';
 import { QUEUE } from '../queues/names.js';
+import type { Redis } from '../queues/redis.js';
 import { DeadLetters } from './dead-letters.js';
 import type { OrderedWorkerOptions } from './ordered-queue.js';
 import { OrderedQueue } from './ordered-queue.js';

@@ -1,4 +1,19 @@
-/** BullMQ queue names. Every arrow in DESIGN.md that crosses a process is one of these. */
+/**
+ * Names of our queues and Redis keys, and the Redis Cluster hash tags in them
+ * (docs/redis-cluster.md).
+ *
+ * A Redis Cluster hashes a key to a slot by its first {...} group when there
+ * is one. Two kinds of keys must share a slot, because a Lua script or a
+ * transaction touches them together:
+ *  - every key of one BullMQ queue (BullMQ's scripts take a dozen of them):
+ *    the BullMQ queue name is the tag, `passerelle:{inbound}:wait`;
+ *  - every key of one conversation (the ordered queue's scripts):
+ *    the conversation id is the tag, `passerelle:inbound:{conv-id}:box`.
+ * Everything else is spread by Redis over the slots: one queue's keys live on
+ * one node, conversations on all of them.
+ */
+
+/** Pipeline stages. Also the `stage` of a dead letter and the label of a queue in logs and metrics. */
 export const QUEUE = {
   /** InboundEvent jobs, one per accepted provider message. */
   inbound: 'inbound',
@@ -10,11 +25,74 @@ export const QUEUE = {
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
+const PLAIN_NAME = /^[a-zA-Z0-9_-]+$/;
+
 /**
- * Our own Redis keys. The part in braces is a Redis Cluster hash tag: every key
- * of one conversation lands on the same slot, so the Lua scripts that touch
- * several of them stay valid on a cluster.
+ * The name a BullMQ Queue or Worker is opened with for one of our queues:
+ * the name in braces, so that all of the queue's keys (`<prefix>:{<name>}:...`)
+ * hash to one Cluster slot, and different queues to different slots.
+ * Every BullMQ queue we open goes through here.
+ */
+export function bullmqQueueName(name: string): string {
+  if (!PLAIN_NAME.test(name)) {
+    throw new Error(
+      `queue name ${JSON.stringify(name)} may hold only letters, digits, - and _ (it becomes a hash tag)`,
+    );
+  }
+  return `{${name}}`;
+}
+
+/**
+ * Our own Redis keys of one conversation. The part in braces is a Redis Cluster
+ * hash tag: every key of one conversation lands on the same slot, so the Lua
+ * scripts that touch several of them stay valid on a cluster. The stage comes
+ * before it without braces (a stage in braces would be the first tag and put
+ * every conversation of the stage in one slot).
  */
 export function conversationKey(prefix: string, stage: string, conversationId: string, suffix: string): string {
+  if (stage.includes('{')) throw new Error(`stage ${JSON.stringify(stage)} must not hold a hash tag`);
   return `${prefix}:${stage}:{${conversationId}}:${suffix}`;
+}
+
+/**
+ * The keys of one conversation in one stage of the ordered queue (ordered-queue.ts): its
+ * mailbox, its lock, its retry hold, its tries, and an item's dedup status (the sender
+ * adds `<status>:progress` and `<status>:inflight`). One hash tag: the queue's scripts
+ * take several of them at once.
+ */
+export function conversationKeys(prefix: string, stage: string, conversationId: string, itemId = '') {
+  const key = (suffix: string) => conversationKey(prefix, stage, conversationId, suffix);
+  return {
+    mailbox: key('box'),
+    lock: key('lock'),
+    hold: key('hold'),
+    tries: key('tries'),
+    status: key(`st:${itemId}`),
+  };
+}
+
+/**
+ * The Redis Cluster hash slot of a key (CRC16/XMODEM of its hash tag, mod 16384),
+ * as CLUSTER KEYSLOT computes it: the part between the first { and the next }
+ * when that part is not empty, else the whole key. For tests and checks; Redis
+ * and ioredis do the routing themselves.
+ */
+export function keySlot(key: string): number {
+  const bytes = Buffer.from(key, 'utf8');
+  let start = 0;
+  let end = bytes.length;
+  const open = bytes.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
+    }
+  }
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc ^= (bytes[i] as number) << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
 }

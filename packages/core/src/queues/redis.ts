@@ -1,24 +1,127 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis as SingleRedis } from 'ioredis';
 
-export type { Redis } from 'ioredis';
+/**
+ * A connection to our Redis: one server (REDIS_URL) or a Redis Cluster
+ * (REDIS_CLUSTER_NODES). Both run the same commands; what differs is only
+ * that on a cluster every Lua script, MULTI and multi-key command must keep
+ * its keys in one slot (see names.ts), and that duplicate() takes other
+ * arguments (use duplicateRedis).
+ */
+export type Redis = SingleRedis | Cluster;
+
+/** Where Redis is: one server, or the seed nodes of a cluster (the rest are discovered). */
+export interface RedisSettings {
+  /** redis:// or rediss:// URL of the single server; unused when clusterNodes is set. */
+  url: string;
+  /** Seed nodes of a Redis Cluster, each host:port or a redis(s):// URL. */
+  clusterNodes?: string[] | undefined;
+}
 
 /**
  * One place that opens Redis connections. `maxRetriesPerRequest: null` is
  * what BullMQ requires of the connections its workers block on; we use the
  * same settings everywhere so a connection can be shared with BullMQ.
+ * A URL string stands for one server.
  */
-export function connectRedis(url: string, name: string): Redis {
-  return new Redis(url, {
+export function connectRedis(target: string | RedisSettings, name: string): Redis {
+  const settings = typeof target === 'string' ? { url: target } : target;
+  if (settings.clusterNodes && settings.clusterNodes.length > 0) return connectCluster(settings.clusterNodes, name);
+  return new SingleRedis(settings.url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     connectionName: name,
     // Reconnect forever with a capped delay: Redis restarts must not kill the process.
-    retryStrategy: (times) => Math.min(times * 200, 5_000),
+    retryStrategy: reconnectDelay,
   });
 }
 
+const reconnectDelay = (times: number) => Math.min(times * 200, 5_000);
+
+function connectCluster(nodes: string[], name: string): Cluster {
+  const seeds = nodes.map(parseClusterNode);
+  // Credentials and TLS are the cluster's, not one node's: the first seed that gives them gives them for all.
+  const auth = seeds.find((seed) => seed.password !== undefined || seed.username !== undefined);
+  const tls = seeds.some((seed) => seed.tls);
+  return new Cluster(
+    seeds.map(({ host, port }) => ({ host, port })),
+    {
+      // The node connections are where commands run: the same guarantees BullMQ needs of a single server.
+      redisOptions: {
+        maxRetriesPerRequest: null,
+        enableReadyCheck: true,
+        connectionName: name,
+        ...(auth?.username ? { username: auth.username } : {}),
+        ...(auth?.password ? { password: auth.password } : {}),
+        ...(tls ? { tls: {} } : {}),
+      },
+      enableReadyCheck: true,
+      // ioredis gives node connections no retry of their own (it refreshes the slots on MOVED or
+      // a lost node); the cluster as a whole reconnects forever with a capped delay, as above.
+      clusterRetryStrategy: reconnectDelay,
+      // Failover and CLUSTERDOWN are waited out (offline queue) rather than failed, like a restart.
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 300,
+      retryDelayOnTryAgain: 200,
+    },
+  );
+}
+
+interface ClusterSeed {
+  host: string;
+  port: number;
+  username?: string | undefined;
+  password?: string | undefined;
+  tls: boolean;
+}
+
+/**
+ * host:port, [v6]:port or redis(s)://[user:pass@]host:port. Throws a message
+ * that names the shape expected and never echoes the node (it may hold a password).
+ */
+export function parseClusterNode(node: string): ClusterSeed {
+  const text = node.trim();
+  const isUrl = /^rediss?:\/\//i.test(text);
+  const refused = new Error('is not host:port or redis://host:port');
+  if (!isUrl && /[/@?#]/.test(text)) throw refused;
+  let parsed: URL;
+  try {
+    parsed = new URL(isUrl ? text : `redis://${text}`);
+  } catch {
+    throw refused;
+  }
+  const port = Number(parsed.port || (isUrl ? 6379 : Number.NaN));
+  if (!parsed.hostname || !Number.isInteger(port) || port < 1 || port > 65535) throw refused;
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    tls: parsed.protocol === 'rediss:',
+  };
+}
+
+/**
+ * A second connection like the first, for what must have one of its own (a
+ * subscriber, a blocking command), with its own name in CLIENT LIST.
+ */
+export function duplicateRedis(redis: Redis, name: string): Redis {
+  if (redis instanceof Cluster) {
+    return redis.duplicate(undefined, { redisOptions: { ...redis.options.redisOptions, connectionName: name } });
+  }
+  return redis.duplicate({ connectionName: name });
+}
+
+/** True when the connection is to a Redis Cluster. */
+export function isCluster(redis: Redis): redis is Cluster {
+  return redis instanceof Cluster;
+}
+
 /** Resolves when Redis answers, rejects after timeoutMs with a message that says what to do. */
-export async function waitForRedis(redis: Redis, url: string, timeoutMs = 5_000): Promise<void> {
+export async function waitForRedis(
+  redis: Redis,
+  target: string | RedisSettings,
+  timeoutMs = isClusterTarget(target) ? 15_000 : 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -33,17 +136,37 @@ export async function waitForRedis(redis: Redis, url: string, timeoutMs = 5_000)
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  const host = safeRedisAddress(url);
+  const where = safeRedisAddress(target);
+  const cause = String((lastError as Error)?.message ?? lastError);
   throw new Error(
-    `Redis is not reachable at ${host} (${String((lastError as Error)?.message ?? lastError)}). ` +
-      'Start one (apt-get install redis-server, or docker compose up -d redis) or set REDIS_URL.',
+    isClusterTarget(target)
+      ? `The Redis Cluster is not reachable at ${where} (${cause}). Check REDIS_CLUSTER_NODES and that the ` +
+          'cluster is up (redis-cli --cluster check <host:port>).'
+      : `Redis is not reachable at ${where} (${cause}). ` +
+          'Start one (apt-get install redis-server, or docker compose up -d redis) or set REDIS_URL.',
   );
 }
 
-/** host:port of a Redis URL, without the password. */
-export function safeRedisAddress(url: string): string {
+function isClusterTarget(target: string | RedisSettings): boolean {
+  return typeof target !== 'string' && (target.clusterNodes?.length ?? 0) > 0;
+}
+
+/** host:port of a Redis URL (or "cluster host:port, ..." of cluster settings), without the password. */
+export function safeRedisAddress(target: string | RedisSettings): string {
+  if (typeof target !== 'string') {
+    if (!isClusterTarget(target)) return safeRedisAddress(target.url);
+    const nodes = (target.clusterNodes ?? []).map((node) => {
+      try {
+        const { host, port } = parseClusterNode(node);
+        return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      } catch {
+        return '(unparsable node)';
+      }
+    });
+    return `cluster ${nodes.join(', ')}`;
+  }
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(target);
     return `${parsed.hostname}:${parsed.port || '6379'}`;
   } catch {
     return '(unparsable REDIS_URL)';
