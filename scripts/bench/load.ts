@@ -3,6 +3,7 @@
  * every channel, beside what BullMQ alone does on the same Redis.
  *
  *   npm run bench:load [-- --workers 1,2,4 --gateways 2 --steady-rate 100 --steady-seconds 20 --burst 4000]
+ *   npm run bench:load -- --redraw     (the chart again from the last results file, nothing run)
  *
  * For each worker count: G gateway processes and W worker processes
  * (`gateway gateway`, `gateway worker`) on one Redis and a PostgreSQL
@@ -19,13 +20,13 @@
  * (TEST_DATABASE_URL) and, for the chart only, Chromium. Figures, not pass/fail:
  * it exits non-zero only when something is lost or overdue.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCeilingBench } from './bullmq-scenario.js';
-import { drawLoadChart } from './load/chart.js';
+import { type ChartInput, drawLoadChart } from './load/chart.js';
 import { CHANNELS } from './load/customers.js';
 import { startProviders } from './load/providers.js';
 import { runScaleStep, type ScaleStepResult, type ScenarioSettings } from './load/scenario.js';
@@ -37,6 +38,7 @@ const CHART_FILE = fileURLToPath(new URL('../../docs/bench/load.png', import.met
 
 interface Settings extends ScenarioSettings {
   workers: number[];
+  redraw: boolean;
 }
 
 function readSettings(): Settings {
@@ -47,6 +49,7 @@ function readSettings(): Settings {
       'steady-rate': { type: 'string', default: '100' },
       'steady-seconds': { type: 'string', default: '20' },
       burst: { type: 'string', default: '4000' },
+      redraw: { type: 'boolean', default: false },
     },
   });
   const count = (name: string, text: string, min: number) => {
@@ -64,6 +67,7 @@ function readSettings(): Settings {
     workerConcurrency: 16,
     senderConcurrency: 16,
     overdueMs: 120_000,
+    redraw: values.redraw,
   };
 }
 
@@ -102,6 +106,8 @@ function printSummary(steps: ScaleStepResult[], ceiling: LatencySummary): void {
       'burst e2e p50 / p99 ms',
       'steady ack p50 / p99 ms',
       'steady e2e p50 / p99 ms',
+      'Redis cmds / msg',
+      'PG commits / msg',
       'dup',
     ],
     steps.map((step) => [
@@ -111,6 +117,8 @@ function printSummary(steps: ScaleStepResult[], ceiling: LatencySummary): void {
       pair(step.burst.endToEnd),
       pair(step.steady.ack),
       pair(step.steady.endToEnd),
+      step.burstCost.redisCommands.toFixed(0),
+      step.burstCost.pgCommits.toFixed(1),
       String(step.burst.duplicates + step.steady.duplicates),
     ]),
   );
@@ -136,6 +144,12 @@ function printSummary(steps: ScaleStepResult[], ceiling: LatencySummary): void {
 async function main(): Promise<void> {
   cleanUpOnSignals();
   const settings = readSettings();
+  if (settings.redraw) {
+    const results = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as ChartInput;
+    await drawLoadChart(results, CHART_FILE);
+    console.log(`chart of ${RESULTS_FILE} (${results.finishedAt}) drawn in ${CHART_FILE}`);
+    return;
+  }
   console.log(
     `load benchmark: ${settings.gateways} gateways, workers ${settings.workers.join(' -> ')}, ` +
       `steady ${settings.steadyRate}/s for ${settings.steadySeconds} s, burst ${settings.burst}; ` +

@@ -57,6 +57,9 @@ export async function startCluster(
   );
   const deadLetters = new Queue(bullmqQueueName(QUEUE.deadLetters), { connection: redis, prefix });
   queues.push(deadLetters);
+  // These queues only read depths for the test. While a test stops its own Redis on purpose they
+  // get connection errors and reconnect; unlistened, BullMQ prints each one to the test's output.
+  for (const queue of queues) queue.on('error', () => {});
   const startWorker = async () => {
     const worker = await startGateway({ command: ['worker'], env: common });
     started.push(worker);

@@ -2,14 +2,14 @@
  * Draws the load benchmark's figures for the README: Chart.js (the console's
  * own chart library) in headless Chromium, screenshot to a PNG. Left: replies
  * per second by worker count beside the raw BullMQ ceiling. Right: what a
- * customer waits at the steady load, per channel (p50 and p99).
+ * customer waits at the steady load by worker count (webhook acknowledgement
+ * and end to end, p50 and p99); the per-channel figures are in the printout.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { launchChromium } from '../../../test/support/console-browser.js';
 import type { LatencySummary } from '../stats.js';
-import { CHANNELS } from './customers.js';
 import type { ScaleStepResult } from './scenario.js';
 
 export interface ChartInput {
@@ -23,22 +23,24 @@ export interface ChartInput {
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 export async function drawLoadChart(results: ChartInput, file: string): Promise<void> {
-  const last = results.steps.at(-1);
-  if (!last) throw new Error('no scale step to draw');
+  if (results.steps.length === 0) throw new Error('no scale step to draw');
   const throughput = {
     labels: results.steps.map((step) => `${step.workers} worker${step.workers > 1 ? 's' : ''}`),
     gateway: results.steps.map((step) => Math.round(step.burst.throughput)),
     ceiling: results.steps.map(() => Math.round(results.ceiling.throughput)),
   };
+  // All channels together, by worker count: how waiting changes as processes are added.
   const latency = {
-    labels: CHANNELS.filter((channel) => last.steady.byChannel[channel]),
-    p50: CHANNELS.flatMap((channel) => last.steady.byChannel[channel]?.endToEnd.p50Ms ?? []),
-    p99: CHANNELS.flatMap((channel) => last.steady.byChannel[channel]?.endToEnd.p99Ms ?? []),
+    labels: throughput.labels,
+    ackP50: results.steps.map((step) => round(step.steady.ack.p50Ms)),
+    ackP99: results.steps.map((step) => round(step.steady.ack.p99Ms)),
+    endToEndP50: results.steps.map((step) => round(step.steady.endToEnd.p50Ms)),
+    endToEndP99: results.steps.map((step) => round(step.steady.endToEnd.p99Ms)),
   };
   const day = results.finishedAt.slice(0, 10);
   const titles = {
     throughput: `Replies per second, burst of ${results.settings.burst} (${results.settings.gateways} gateways, ${results.machine.cpus} CPUs, ${day})`,
-    latency: `End-to-end ms at ${results.settings.steadyRate} msg/s, ${last.workers} workers`,
+    latency: `Waiting at a steady ${results.settings.steadyRate} msg/s, every channel (ms)`,
   };
   const page = `<!doctype html><html><head><meta charset="utf-8"><style>
     body { margin: 0; font-family: sans-serif; background: #fff; }
@@ -60,8 +62,10 @@ export async function drawLoadChart(results: ChartInput, file: string): Promise<
     new Chart(document.getElementById('latency'), {
       type: 'bar',
       data: { labels: data.latency.labels, datasets: [
-        { label: 'p50', data: data.latency.p50, backgroundColor: '#2f9e44' },
-        { label: 'p99', data: data.latency.p99, backgroundColor: '#f08c00' },
+        { label: 'webhook ack p50', data: data.latency.ackP50, backgroundColor: '#74c0fc' },
+        { label: 'webhook ack p99', data: data.latency.ackP99, backgroundColor: '#1971c2' },
+        { label: 'end to end p50', data: data.latency.endToEndP50, backgroundColor: '#2f9e44' },
+        { label: 'end to end p99', data: data.latency.endToEndP99, backgroundColor: '#f08c00' },
       ] },
       options: { ...common, plugins: { title: { display: true, text: data.titles.latency } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } } },
     });
@@ -74,4 +78,8 @@ export async function drawLoadChart(results: ChartInput, file: string): Promise<
   } finally {
     await browser.close();
   }
+}
+
+function round(ms: number | undefined): number {
+  return Math.round((ms ?? 0) * 10) / 10;
 }

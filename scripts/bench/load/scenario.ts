@@ -14,7 +14,8 @@
  *    rate is the brand's to raise), webhooks 64 at a time: the most the
  *    system delivers per second, and the latency when it is saturated.
  *
- * Then, once idle, what the conversations keep in Redis.
+ * Around the burst, what each message cost Redis and PostgreSQL (counted by
+ * the servers); then, once idle, what the conversations keep in Redis.
  */
 import { performance } from 'node:perf_hooks';
 import type { GatewayProcess } from '../../../test/support/gateway-process.js';
@@ -24,6 +25,7 @@ import { CHANNELS, type CustomerSide, customers, type LoadChannel } from './cust
 import { Phase, type PhaseFigures } from './measure.js';
 import type { Providers } from './providers.js';
 import { measureRedisMemory, type RedisMemory } from './redis-memory.js';
+import { costPerMessage, readServerCounts, type ServerCostPerMessage } from './server-cost.js';
 import { startTopology } from './topology.js';
 
 export interface ScenarioSettings {
@@ -41,6 +43,8 @@ export interface ScaleStepResult {
   gateways: number;
   steady: PhaseFigures;
   burst: PhaseFigures;
+  /** What one burst message cost Redis and PostgreSQL. */
+  burstCost: ServerCostPerMessage;
   memory: RedisMemory;
 }
 
@@ -110,9 +114,17 @@ export async function runScaleStep(
     await phase.settle(steady(phase, settings, send), settings.overdueMs);
     const steadyFigures = phase.figures();
 
+    const counter = openRedis('bench-load-counts');
+    teardown.add('close the counting Redis connection', () => counter.quit());
+    const before = await readServerCounts(counter, topology.databaseUrl);
     phase = new Phase(`burst of ${settings.burst}`);
     await phase.settle(burst(phase, settings.burst, send), settings.overdueMs);
     const burstFigures = phase.figures();
+    const burstCost = costPerMessage(before, await readServerCounts(counter, topology.databaseUrl), settings.burst);
+    console.log(
+      `    each burst message: ${burstCost.redisCommands.toFixed(0)} Redis commands ` +
+        `(${burstCost.redisScripts.toFixed(1)} Lua scripts), ${burstCost.pgCommits.toFixed(1)} PostgreSQL commits`,
+    );
 
     // Retries are part of normal life (a conversation busy elsewhere, a paced send); shown, not hidden.
     printProblems(started);
@@ -120,7 +132,7 @@ export async function runScaleStep(
     console.log(
       `    ${memory.conversations} idle conversations keep ${Math.round(memory.bytesPerIdleConversation)} bytes each in Redis`,
     );
-    return { workers, gateways: settings.gateways, steady: steadyFigures, burst: burstFigures, memory };
+    return { workers, gateways: settings.gateways, steady: steadyFigures, burst: burstFigures, burstCost, memory };
   } catch (error) {
     printProblems(started);
     throw error;

@@ -14,6 +14,8 @@ import type { Teardown } from '../teardown.js';
 
 export interface Topology {
   prefix: string;
+  /** The run's own database, so its commits can be counted. */
+  databaseUrl: string;
   gateways: GatewayProcess[];
   workers: GatewayProcess[];
 }
@@ -57,7 +59,7 @@ export async function startTopology(options: TopologyOptions, teardown: Teardown
   const gateways = [await start('gateway')];
   for (let g = 1; g < options.gateways; g++) gateways.push(await start('gateway'));
   const workers = await Promise.all(Array.from({ length: options.workers }, () => start('worker')));
-  return { prefix, gateways, workers };
+  return { prefix, databaseUrl: database.url, gateways, workers };
 }
 
 /** SIGTERM, as an operator stops a process; SIGKILL if it has not exited 30 s later. */
