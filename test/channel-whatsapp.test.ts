@@ -24,7 +24,7 @@ import {
   SHIPPED_ORDER,
   SHIPPED_ORDER_ANSWER,
 } from './support/demo-bot.js';
-import { type FakeSession, FakeWhatsappWeb, fakeWhatsappNodeOptions } from './support/fakes/whatsapp.js';
+import { type FakeSession, FakeWhatsappWeb, fakeWhatsappNodeOptions, whatsappChat } from './support/fakes/whatsapp.js';
 import { type GatewayProcess, startGateway } from './support/gateway-process.js';
 import { deletePrefix, openRedis, uniquePrefix, waitFor } from './support/services.js';
 
@@ -63,19 +63,7 @@ async function startWhatsappGateway(): Promise<GatewayProcess> {
 
 /** A text from a customer, as WhatsApp Web's message model serializes it. */
 function text(body: string, from = ZOE, id = `3EB0E2E${String(++counter).padStart(13, '0')}`) {
-  return {
-    id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
-    type: 'chat',
-    body,
-    t: Math.floor(Date.now() / 1000),
-    from,
-    to: `${OUR_NUMBER}@c.us`,
-    ack: 1,
-    isNewMsg: true,
-    notifyName: 'Zoé Martin',
-    mentionedJidList: [],
-    links: [],
-  };
+  return whatsappChat({ from, to: `${OUR_NUMBER}@c.us`, id, body, notifyName: 'Zoé Martin' });
 }
 
 /** A numbered WhatsApp menu as the channel renders one: the text, then one line per option. */

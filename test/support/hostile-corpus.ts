@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { signedTwilioRequest, TWILIO_TEST, twilioSid } from '../../packages/channels/src/twilio/cases.js';
 import { ALL_CHANNELS_SECRETS, WHATSAPP_NUMBER } from './all-channels.js';
+import { whatsappChat } from './fakes/whatsapp.js';
 
 export type Surface = 'twilio' | 'twilio-status' | 'telegram' | 'botframework' | 'whatsapp' | 'webchat';
 
@@ -938,20 +939,7 @@ function whatsappNumber(): string {
 function whatsappMessage(fromDigits: string, body: string, extra: Record<string, unknown> = {}) {
   const from = `${fromDigits}@c.us`;
   const id = `3EB0BAD${randomUUID().replace(/-/g, '').slice(0, 13).toUpperCase()}`;
-  return {
-    id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
-    type: 'chat',
-    body,
-    t: Math.floor(Date.now() / 1000),
-    from,
-    to: `${WHATSAPP_NUMBER}@c.us`,
-    ack: 1,
-    isNewMsg: true,
-    notifyName: 'Zoé Martin',
-    mentionedJidList: [],
-    links: [],
-    ...extra,
-  };
+  return { ...whatsappChat({ from, to: `${WHATSAPP_NUMBER}@c.us`, id, body, notifyName: 'Zoé Martin' }), ...extra };
 }
 
 function whatsappCases(): WhatsappCase[] {

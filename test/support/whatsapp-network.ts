@@ -6,25 +6,13 @@
  * session linked, in the order it was written. A message a device did
  * acknowledge is never delivered again.
  */
-import type { FakeSession, FakeWhatsappWeb } from './fakes/whatsapp.js';
+import { type FakeSession, type FakeWhatsappWeb, whatsappChat } from './fakes/whatsapp.js';
 
 export const OUR_NUMBER = '33700000000';
 
 /** A text from a customer, as WhatsApp Web's message model serializes it. */
 export function customerText(from: string, id: string, body: string): Record<string, unknown> {
-  return {
-    id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
-    type: 'chat',
-    body,
-    t: Math.floor(Date.now() / 1000),
-    from,
-    to: `${OUR_NUMBER}@c.us`,
-    ack: 1,
-    isNewMsg: true,
-    notifyName: 'Client',
-    mentionedJidList: [],
-    links: [],
-  };
+  return whatsappChat({ from, to: `${OUR_NUMBER}@c.us`, id, body });
 }
 
 interface Written {

@@ -29,6 +29,49 @@ import WebSocket, { WebSocketServer } from 'ws';
 /** The library's Message class: exported at run time, but typed only as an interface. */
 const RealMessage = (wweb as unknown as { Message: new (client: unknown, data: unknown) => wweb.Message }).Message;
 
+/** Who writes what to whom, for whatsappChat. Chat ids are WhatsApp's: digits@c.us. */
+export interface ChatMessageFields {
+  from: string;
+  to: string;
+  /** WhatsApp Web's message id (3EB0…), unique per message. */
+  id: string;
+  body: string;
+  notifyName?: string;
+}
+
+/** The fields of WhatsApp Web's serialized message model that a customer's text has (a type, so it is a Record too). */
+export type ChatMessageModel = {
+  id: { fromMe: boolean; remote: string; id: string; _serialized: string };
+  type: string;
+  body: string;
+  t: number;
+  from: string;
+  to: string;
+  ack: number;
+  isNewMsg: boolean;
+  notifyName: string;
+  mentionedJidList: string[];
+  links: unknown[];
+};
+
+/** A customer's text as WhatsApp Web's message model serializes it, as FakeSession.deliver takes it. */
+export function whatsappChat(fields: ChatMessageFields): ChatMessageModel {
+  const { from, to, id, body } = fields;
+  return {
+    id: { fromMe: false, remote: from, id, _serialized: `false_${from}_${id}` },
+    type: 'chat',
+    body,
+    t: Math.floor(Date.now() / 1000),
+    from,
+    to,
+    ack: 1,
+    isNewMsg: true,
+    notifyName: fields.notifyName ?? 'Client',
+    mentionedJidList: [],
+    links: [],
+  };
+}
+
 // ---- the wire between FakeClient and FakeWhatsappWeb ----
 
 export type SentContent =
