@@ -26,7 +26,7 @@ import {
   resolveContact,
 } from '@passerelle/core';
 import { type Campaign, loadBot, quietHoursFor } from '@passerelle/dialog';
-import { runCli } from './support/gateway-process.js';
+import { runCliToEnd as cli, runCli } from './support/gateway-process.js';
 import { zoneWhere } from './support/quiet-zones.js';
 import { createTempDatabase, postgresSkipReason } from './support/services.js';
 
@@ -34,20 +34,6 @@ const ACCOUNT = '+33700000000';
 const CAMPAIGN = 'ventes-privees';
 /** A zone must keep its answer this long: the CLI decides a little after the test chose. */
 const STABLE_MS = 30 * 60_000;
-
-async function cli(args: string[], env: Record<string, string | undefined>) {
-  const child = runCli(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, 'exit');
-  return { code: code as number, stdout, stderr };
-}
 
 /** A zone where SMS may go out (or may not), now and for the next half hour, by the campaign's own rules. */
 function zoneWhereFor(campaign: Campaign, allowed: boolean): string | undefined {

@@ -10,22 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { type Db, openDb } from '@passerelle/core';
 import { CAMPAIGN_ID, openCampaignBot } from './support/campaign-bot.js';
 import { addOperator, ConsoleClient } from './support/console-client.js';
-import { type GatewayProcess, runCli, startGateway } from './support/gateway-process.js';
+import { runCliToEnd as cli, type GatewayProcess, startGateway } from './support/gateway-process.js';
 import { createTempDatabase, deletePrefix, openRedis, postgresSkipReason, uniquePrefix } from './support/services.js';
 import { WebchatVisitor } from './support/webchat-client.js';
 
 const skip = await postgresSkipReason();
 const PASSWORD = 'lumiere-operator-2026';
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
-  const child = runCli(args, env);
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, stdout };
-}
 
 describe('campaign consent: given in a flow, ended by an operator, given back with START', { skip }, () => {
   let gateway: GatewayProcess;

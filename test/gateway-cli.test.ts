@@ -3,25 +3,9 @@
  * HTTP surface of a running process (health, readiness, metrics, admin).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { type IsolatedGateway, runCli, startIsolatedGateway } from './support/gateway-process.js';
+import { runCliToEnd as cli, type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
 import { WebchatVisitor } from './support/webchat-client.js';
-
-async function cli(args: string[], env: Record<string, string | undefined> = {}, input?: string) {
-  const child = runCli(args, env, input === undefined ? 'ignore' : 'pipe');
-  if (input !== undefined) child.stdin?.end(input);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, 'exit');
-  return { code: code as number, stdout, stderr };
-}
 
 describe('gateway CLI', () => {
   it('lists its commands with --help', async () => {

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ALL_CHANNELS_SECRETS, type AllChannelsGateway, startAllChannelsGateway } from './support/all-channels.js';
 import { addOperator } from './support/console-client.js';
-import { runCli } from './support/gateway-process.js';
+import { runCliToEnd } from './support/gateway-process.js';
 import { waitFor } from './support/services.js';
 
 const PRELOAD = fileURLToPath(new URL('./support/route-table-preload.mjs', import.meta.url));
@@ -61,16 +61,13 @@ const PUBLIC_ROUTES: Array<{ method: string; path: RegExp; why: string }> = [
 
 /** Runs a gateway command to its end; fails with its output unless it exits 0. */
 async function runToEnd(args: string[], env: Record<string, string>): Promise<void> {
-  const child = runCli(args, env);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  assert.equal(code, 0, `gateway ${args.join(' ')} failed:\n${output}`);
+  const run = await runCliToEnd(args, env);
+  assert.equal(
+    run.code,
+    0,
+    `gateway ${args.join(' ')} failed:
+${run.stdout}${run.stderr}`,
+  );
 }
 
 /** Admin routes: the bearer ADMIN_TOKEN. Everything else not public: a console session. */

@@ -4,8 +4,7 @@
  * events) that keeps them online and tells them what changes.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { runCli } from './gateway-process.js';
+import { runCliToEnd } from './gateway-process.js';
 import { waitFor } from './services.js';
 
 export interface ApiAnswer {
@@ -44,16 +43,13 @@ export async function addOperator(
   if (operator.role !== undefined) args.push('--role', operator.role);
   if (operator.max !== undefined) args.push('--max', String(operator.max));
   if (operator.team !== undefined) args.push('--team', operator.team);
-  const child: ChildProcess = runCli(args, { ...env, OPERATOR_PASSWORD: operator.password });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  assert.equal(code, 0, `gateway operators add failed:\n${output}`);
+  const run = await runCliToEnd(args, { ...env, OPERATOR_PASSWORD: operator.password });
+  assert.equal(
+    run.code,
+    0,
+    `gateway operators add failed:
+${run.stdout}${run.stderr}`,
+  );
 }
 
 export class ConsoleClient {

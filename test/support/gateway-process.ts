@@ -59,6 +59,33 @@ export function runCli(
   });
 }
 
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a gateway command to its end; `input` is what is typed on its standard input. */
+export async function runCliToEnd(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+): Promise<CliRun> {
+  const child = runCli(args, env, input === undefined ? 'ignore' : 'pipe');
+  if (input !== undefined) child.stdin?.end(input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  // 'close', not 'exit': the output streams are read to their end.
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
 export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
   const child = runCli(options.command ?? ['start'], { PORT: '0', ...options.env });
   const logs: Array<Record<string, unknown>> = [];

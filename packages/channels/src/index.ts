@@ -34,7 +34,8 @@ export {
 } from './types.js';
 export { WEBCHAT_WIDGET_FILE } from './webchat/assets.js';
 export { type WebchatRequest, webchatCases } from './webchat/cases.js';
-export { DEFAULT_WEBCHAT_LIMITS, type WebchatLimitSettings, webchatLimitSettings } from './webchat/limits.js';
+export { TRUSTED_PROXIES } from './webchat/client-address.js';
+export { type WebchatLimitSettings, webchatLimitSettings } from './webchat/limits.js';
 export type { ServerFrame, WebchatPart } from './webchat/protocol.js';
 export { renderWebchat } from './webchat/render.js';
 export {

@@ -19,10 +19,9 @@ export {
 } from './pipeline/ordered-queue.js';
 export { openPipelineQueues, type PipelineQueues, retryDeadLetter, stageSettings } from './pipeline/queues.js';
 export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater } from './pipeline/retry.js';
-export { bullmqQueueName, conversationKey, conversationKeys, keySlot, QUEUE, type QueueName } from './queues/names.js';
+export { bullmqQueueName, conversationKey, conversationKeys, QUEUE, type QueueName } from './queues/names.js';
 export {
   connectRedis,
-  duplicateRedis,
   isCluster,
   type Redis,
   type RedisSettings,

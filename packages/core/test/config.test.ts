@@ -17,7 +17,7 @@ describe('configuration from the environment', () => {
   it('starts with defaults when nothing is set (PGlite, local Redis, port 3000)', () => {
     const config = loadConfig({});
     assert.equal(config.databaseUrl, undefined);
-    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
     assert.equal(config.port, 3000);
     assert.equal(config.publicUrl, 'http://localhost:3000');
     assert.equal(config.env.TWILIO_API_URL, 'https://api.twilio.com');

@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bullmqQueueName, conversationKey, conversationKeys, keySlot, QUEUE } from '@passerelle/core';
+import { bullmqQueueName, conversationKey, conversationKeys, QUEUE } from '@passerelle/core';
 import { QueueKeys } from 'bullmq';
+import { keySlot } from '../../../test/support/key-slot.js';
 
 const PREFIX = 'passerelle';
 

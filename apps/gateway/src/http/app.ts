@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jsonErrorHandler, WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
+import { jsonErrorHandler, TRUSTED_PROXIES, WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
 import type { Db, Logger, PipelineQueues, Redis } from '@passerelle/core';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   // Only proxies on this machine or the private network may say who the client is (X-Forwarded-For):
   // the console's login limits count per client address, which a client must not be able to choose.
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use(securityHeaders({ publicUrl: deps.publicUrl }));
 
   app.get('/healthz', (_req, res) => {

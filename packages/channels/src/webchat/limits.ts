@@ -15,15 +15,10 @@
  * - Open sockets per client address in one process: a flood that stays
  *   under the connection rate still cannot pile up thousands.
  *
- * The client address is the socket's, or the X-Forwarded-For entry of the
- * first proxy we do not trust, with the same trust as the HTTP app
- * (loopback and private networks). When a trusted proxy forwards no address
- * the client is unknown, and the per-address limits are skipped rather than
- * put every visitor behind that proxy into one budget; the per-socket and
- * per-visitor limits still hold.
+ * The client address comes from client-address.ts, with the HTTP app's
+ * trusted proxies. When it is unknown the per-address limits are skipped;
+ * the per-socket and per-visitor limits still hold.
  */
-import type { IncomingMessage } from 'node:http';
-import { BlockList, isIPv4 } from 'node:net';
 import type { Logger, Redis } from '@passerelle/core';
 import {
   BurstyRateLimiter,
@@ -143,46 +138,6 @@ export class WebchatLimits {
       return OK;
     }
   }
-}
-
-/** The addresses the HTTP app trusts as proxies ('loopback, linklocal, uniquelocal'). */
-const TRUSTED_PROXIES = new BlockList();
-TRUSTED_PROXIES.addSubnet('127.0.0.0', 8, 'ipv4');
-TRUSTED_PROXIES.addSubnet('10.0.0.0', 8, 'ipv4');
-TRUSTED_PROXIES.addSubnet('172.16.0.0', 12, 'ipv4');
-TRUSTED_PROXIES.addSubnet('192.168.0.0', 16, 'ipv4');
-TRUSTED_PROXIES.addSubnet('169.254.0.0', 16, 'ipv4');
-TRUSTED_PROXIES.addAddress('::1', 'ipv6');
-TRUSTED_PROXIES.addSubnet('fc00::', 7, 'ipv6');
-TRUSTED_PROXIES.addSubnet('fe80::', 10, 'ipv6');
-
-function trusted(address: string): boolean {
-  const bare = address.replace(/^::ffff:(?=\d+\.)/, '');
-  try {
-    return TRUSTED_PROXIES.check(bare, isIPv4(bare) ? 'ipv4' : 'ipv6');
-  } catch {
-    return false; // not an IP address: nothing we can trust
-  }
-}
-
-/**
- * Who is on the other end of an upgrade request: the socket's address unless it is a
- * trusted proxy, then X-Forwarded-For read from the right, past every trusted hop.
- * Undefined when only trusted addresses are known (a proxy that forwards no address).
- */
-export function clientAddress(request: IncomingMessage): string | undefined {
-  const remote = request.socket.remoteAddress;
-  if (!remote) return undefined;
-  if (!trusted(remote)) return remote;
-  const forwarded = String(request.headers['x-forwarded-for'] ?? '')
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter(Boolean);
-  for (let i = forwarded.length - 1; i >= 0; i--) {
-    const hop = forwarded[i] as string;
-    if (!trusted(hop)) return hop;
-  }
-  return undefined;
 }
 
 /** The limits as configured (WEBCHAT_* variables, validated in the configuration). */

@@ -12,7 +12,8 @@ import type { Duplex } from 'node:stream';
 import type { EnqueueResult, InboundEvent, Logger, Redis } from '@passerelle/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
-import { clientAddress, DEFAULT_WEBCHAT_LIMITS, type WebchatLimitSettings, WebchatLimits } from './limits.js';
+import { clientAddress } from './client-address.js';
+import { DEFAULT_WEBCHAT_LIMITS, type WebchatLimitSettings, WebchatLimits } from './limits.js';
 import { parseWebchatFrame, type WebchatVisitor } from './parse.js';
 import {
   ClientFrame,
@@ -41,7 +42,7 @@ export interface WebchatSocketOptions {
 }
 
 /** WebSocket close code 1008, policy violation: what an abusive client gets. */
-export const POLICY_VIOLATION = 1008;
+const POLICY_VIOLATION = 1008;
 
 interface Connection {
   socket: WebSocket;

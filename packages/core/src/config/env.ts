@@ -151,8 +151,6 @@ export type Env = z.infer<typeof EnvSchema>;
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as Array<keyof Env>;
 
 export interface Config {
-  /** REDIS_URL. Connect with `redis` below, which knows about a cluster. */
-  redisUrl: string;
   /** Where Redis is (connectRedis takes it): REDIS_URL, or the REDIS_CLUSTER_NODES of a cluster. */
   redis: RedisSettings;
   redisKeyPrefix: string;
@@ -204,7 +202,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   return {
-    redisUrl: env.REDIS_URL,
     redis: { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES },
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     databaseUrl: env.DATABASE_URL,

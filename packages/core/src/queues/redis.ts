@@ -4,8 +4,7 @@ import { Cluster, Redis as SingleRedis } from 'ioredis';
  * A connection to our Redis: one server (REDIS_URL) or a Redis Cluster
  * (REDIS_CLUSTER_NODES). Both run the same commands; what differs is only
  * that on a cluster every Lua script, MULTI and multi-key command must keep
- * its keys in one slot (see names.ts), and that duplicate() takes other
- * arguments (use duplicateRedis).
+ * its keys in one slot (see names.ts).
  */
 export type Redis = SingleRedis | Cluster;
 
@@ -98,17 +97,6 @@ export function parseClusterNode(node: string): ClusterSeed {
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     tls: parsed.protocol === 'rediss:',
   };
-}
-
-/**
- * A second connection like the first, for what must have one of its own (a
- * subscriber, a blocking command), with its own name in CLIENT LIST.
- */
-export function duplicateRedis(redis: Redis, name: string): Redis {
-  if (redis instanceof Cluster) {
-    return redis.duplicate(undefined, { redisOptions: { ...redis.options.redisOptions, connectionName: name } });
-  }
-  return redis.duplicate({ connectionName: name });
 }
 
 /** True when the connection is to a Redis Cluster. */
