@@ -18,6 +18,7 @@
  * the servers); then, once idle, what the conversations keep in Redis.
  */
 import { performance } from 'node:perf_hooks';
+import { loggedProblems } from '../../../test/support/fault-report.js';
 import type { GatewayProcess } from '../../../test/support/gateway-process.js';
 import { openRedis, waitFor } from '../../../test/support/services.js';
 import { Teardown } from '../teardown.js';
@@ -141,14 +142,10 @@ export async function runScaleStep(
   }
 }
 
-/** What the processes logged as warnings or errors, to tell why a run failed. */
+/** What the processes logged as warnings or errors, counted: retries under load, or why a run failed. */
 function printProblems(processes: GatewayProcess[]): void {
-  for (const process of processes) {
-    const problems = process.logs.filter((line) => Number(line.level) >= 40);
-    if (problems.length === 0) continue;
-    console.log(`    pid ${process.child.pid} logged ${problems.length} warnings or errors; the last ones:`);
-    for (const line of problems.slice(-5)) console.log(`      ${JSON.stringify(line).slice(0, 400)}`);
-  }
+  const named = Object.fromEntries(processes.map((process) => [`pid ${process.child.pid}`, process]));
+  console.log(`    warnings and errors logged:\n${loggedProblems(named).replaceAll(/^/gm, '    ')}`);
 }
 
 type Send = (phase: Phase, channel: LoadChannel, c: number) => Promise<void>;
