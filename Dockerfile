@@ -1,8 +1,8 @@
 # One image for every role; docker-compose.yml starts it as gateway and as worker.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
-ENV PUPPETEER_SKIP_DOWNLOAD=1
-COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+# .puppeteerrc.cjs: puppeteer (whatsapp-web.js) downloads no browser; Debian's chromium is installed below.
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json .puppeteerrc.cjs ./
 COPY packages/core/package.json packages/core/
 COPY packages/crm-connectors/package.json packages/crm-connectors/
 COPY packages/channels/package.json packages/channels/
@@ -13,11 +13,11 @@ COPY packages packages
 COPY apps apps
 RUN npx tsc -b && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 # Debian's Chromium for the WhatsApp session (whatsapp-web.js); nothing is downloaded by puppeteer.
 RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production PUPPETEER_SKIP_DOWNLOAD=1 CHROMIUM_PATH=/usr/bin/chromium
+ENV NODE_ENV=production CHROMIUM_PATH=/usr/bin/chromium
 COPY --from=build /app /app
 COPY bots bots
 # Owned by the runtime user, so named volumes mounted here are writable.

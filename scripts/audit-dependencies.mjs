@@ -22,7 +22,9 @@
  *    - the packages that run install scripts are exactly the reviewed list below: a new dependency
  *      that runs code at install time fails CI until someone reads what it runs and adds it here;
  *    - production dependencies (not dev-only) carry a license from the allowed list below, or are a
- *      named, reviewed exception.
+ *      named, reviewed exception;
+ *    - the Node.js versions package.json declares (engines.node) are ones every locked package accepts:
+ *      a dependency that needs a newer Node than we promise fails here, not on a user's machine.
  *
  * Exit code 0 when every check that could run passed, 1 otherwise.
  */
@@ -44,9 +46,9 @@ const REVIEWED_INSTALL_SCRIPTS = {
   // bullmq's msgpackr: uses the prebuilt extension from its optional per-platform package; only when none
   // fits does it try node-gyp, and msgpackr works without it (plain JavaScript).
   'msgpackr-extract': 'install: node-gyp-build-optional-packages (prebuilt binary, else a local build)',
-  // whatsapp-web.js: downloads Chromium unless PUPPETEER_SKIP_DOWNLOAD=1, which .ci/run and the docs set;
-  // the gateway runs Debian's chromium (CHROMIUM_PATH).
-  puppeteer: 'postinstall: node install.mjs (browser download, skipped with PUPPETEER_SKIP_DOWNLOAD=1)',
+  // whatsapp-web.js: would download Chrome; .puppeteerrc.cjs at the root (skipDownload) turns that off for
+  // every install, and the gateway runs Debian's chromium (CHROMIUM_PATH).
+  puppeteer: 'postinstall: node install.mjs (browser download, skipped by .puppeteerrc.cjs)',
 };
 
 /** Licenses a production dependency may carry without a second look: permissive ones. */
@@ -206,6 +208,32 @@ section('licenses of production dependencies');
     fail(`${name}: license ${license} is not allowed (add it to ALLOWED_LICENSES or LICENSE_EXCEPTIONS once reviewed)`);
   }
   console.log([...seen].map(([license, count]) => `${license}: ${count}`).join(', '));
+}
+
+// ---- 2e. declared Node.js versions ----
+section('every locked package accepts the Node.js versions package.json declares');
+{
+  const semver = (await import('semver')).default;
+  const declared = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines?.node;
+  if (!declared) fail('package.json declares no engines.node');
+  else {
+    let checked = 0;
+    for (const [path, entry] of entries) {
+      const wanted = entry.engines?.node;
+      if (typeof wanted !== 'string') continue;
+      checked += 1;
+      // subset: every version we declare must satisfy the package's own range.
+      if (!semver.validRange(wanted) || !semver.subset(declared, wanted)) {
+        fail(
+          `${nameOf(path, entry)}@${entry.version} wants node ${wanted}, narrower than our engines.node ${declared}`,
+        );
+      }
+    }
+    console.log(
+      `engines.node ${declared}: accepted by all ${checked} packages that declare a range (now ${process.version})`,
+    );
+    if (!semver.satisfies(process.version, declared)) fail(`this Node.js ${process.version} is outside ${declared}`);
+  }
 }
 
 console.log('');

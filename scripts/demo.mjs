@@ -6,9 +6,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import pretty from 'pino-pretty';
 import { ensureRedisOrExit, ROOT as root } from './services.mjs';
 
+// package.json's engines.node: the LTS lines 22 and 24 (20 is past its end of life).
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 6)) {
-  console.error(`Node.js 20.6 or newer is needed (this is ${process.versions.node}).`);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(
+    `Node.js 22.12 or newer is needed (this is ${process.versions.node}): install Node.js 22 or 24 LTS ` +
+      '(https://nodejs.org, your package manager, or `bash scripts/ensure-node.sh` as root on Linux).',
+  );
   process.exit(1);
 }
 

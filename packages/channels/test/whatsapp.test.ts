@@ -304,7 +304,10 @@ describe('whatsapp: the real Client is built for a server, never with a browser 
 
   it('says where Chromium is missing instead of letting puppeteer look for its own', async () => {
     const config = configFor('unused', 'http://localhost:3000', { CHROMIUM_PATH: '/nonexistent/chromium' });
-    await assert.rejects(async () => realClientFactory(config), /no Chromium at CHROMIUM_PATH/);
+    await assert.rejects(
+      async () => realClientFactory(config),
+      /no Chromium at CHROMIUM_PATH \(\/nonexistent\/chromium\).*sudo apt-get install chromium/,
+    );
   });
 });
 
@@ -314,6 +317,15 @@ describe('whatsapp: module status', () => {
     const on = module.status(configFor('unused', 'http://localhost:3000'));
     assert.equal(on.enabled, true);
     assert.match(on.reason, /\/admin\/whatsapp/);
+    // Said at start-up, not only when the session first tries to launch it.
+    const noBrowser = module.status(
+      configFor('unused', 'http://localhost:3000', { CHROMIUM_PATH: '/nonexistent/chromium' }),
+    );
+    assert.equal(noBrowser.enabled, true);
+    assert.match(
+      noBrowser.reason,
+      /^on, but no Chromium at CHROMIUM_PATH \(\/nonexistent\/chromium\).*apt-get install chromium/,
+    );
     const off = module.status(loadConfig({ WHATSAPP_ENABLED: 'false' }));
     assert.deepEqual(off, { enabled: false, reason: 'off: set WHATSAPP_ENABLED=true to turn it on' });
   });

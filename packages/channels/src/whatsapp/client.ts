@@ -95,8 +95,9 @@ export const CHROMIUM_ARGS = [
 
 /**
  * The whatsapp-web.js Client options. Debian's Chromium (CHROMIUM_PATH) is
- * launched: puppeteer's own browser is never downloaded (PUPPETEER_SKIP_DOWNLOAD
- * at install; executablePath here makes puppeteer use ours).
+ * launched: puppeteer's own browser is never downloaded (.puppeteerrc.cjs at
+ * the repository's root turns its install-time download off; executablePath
+ * here makes puppeteer use ours).
  */
 export function whatsappClientOptions(config: Config) {
   const sessionDir = config.env.WHATSAPP_SESSION_DIR;
@@ -112,14 +113,23 @@ export function whatsappClientOptions(config: Config) {
   };
 }
 
+/**
+ * What to do when there is no browser at CHROMIUM_PATH, said at start-up and
+ * again when the session starts; undefined when there is one.
+ */
+export function missingChromium(path: string): string | undefined {
+  if (existsSync(path)) return undefined;
+  return (
+    `no Chromium at CHROMIUM_PATH (${path}): the WhatsApp Web session cannot start. ` +
+    "Install Debian's (sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome already installed"
+  );
+}
+
 /** The real thing, imported only when a session starts, so a gateway without WhatsApp never loads puppeteer. */
 export const realClientFactory: WhatsappClientFactory = async (config) => {
   const options = whatsappClientOptions(config);
-  if (!existsSync(options.puppeteer.executablePath)) {
-    throw new Error(
-      `no Chromium at CHROMIUM_PATH (${options.puppeteer.executablePath}): install it (apt-get install chromium) or set CHROMIUM_PATH`,
-    );
-  }
+  const missing = missingChromium(options.puppeteer.executablePath);
+  if (missing) throw new Error(missing);
   await clearStaleProfileLock(join(options.sessionDir, 'session'));
   const { default: wweb } = await import('whatsapp-web.js');
   return new wweb.Client({

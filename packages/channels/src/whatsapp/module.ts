@@ -6,6 +6,7 @@
  */
 import type { ChannelModule } from '../module.js';
 import { ADMIN_PATH, mountAdminPage } from './admin.js';
+import { missingChromium } from './client.js';
 import { mountMediaRoute } from './media.js';
 import { createWhatsappSender } from './send.js';
 import { startWhatsappService, type WhatsappServiceOptions } from './session.js';
@@ -22,6 +23,8 @@ export function createWhatsappModule(options: WhatsappModuleOptions = {}): Chann
       const qr = config.adminToken
         ? `QR code at ${ADMIN_PATH} and in the terminal`
         : 'QR code in the terminal only (set ADMIN_TOKEN for the page)';
+      const missing = options.createClient ? undefined : missingChromium(config.env.CHROMIUM_PATH);
+      if (missing) return { enabled: true, reason: `on, but ${missing}` };
       return {
         enabled: true,
         reason: `on: WhatsApp Web session in WHATSAPP_SESSION_DIR, Chromium at CHROMIUM_PATH; ${qr}`,
