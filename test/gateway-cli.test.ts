@@ -3,6 +3,9 @@
  * HTTP surface of a running process (health, readiness, metrics, admin).
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCliToEnd as cli, type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
 import { WebchatVisitor } from './support/webchat-client.js';
@@ -46,10 +49,16 @@ describe('gateway CLI', () => {
       assert.match(stderr, new RegExp(variable));
   });
 
-  it('refuses to run a role alone on the embedded database, and says why', async () => {
-    const { code, stdout } = await cli(['worker'], { DATABASE_URL: '', PORT: '0' });
-    assert.equal(code, 1);
-    assert.match(stdout, /DATABASE_URL must be set to run the worker role on its own/);
+  it('refuses to run a role alone on the embedded database when no gateway serves it, and says why', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'passerelle-cli-alone-'));
+    try {
+      const { code, stdout } = await cli(['worker'], { DATABASE_URL: '', PORT: '0', DATA_DIR: dataDir });
+      assert.equal(code, 1);
+      assert.match(stdout, /no running `gateway start` holds the embedded database in .*pglite/);
+      assert.match(stdout, /start `gateway start` first .* or set DATABASE_URL/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('prints the event format as JSON Schema', async () => {

@@ -16,6 +16,7 @@ import {
  * `gateway`: one program for every role and chore. Run `gateway --help`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { failClearly } from './campaigns/command-runner.js';
 import { registerCampaignCommands } from './campaigns-cli.js';
 import { registerOperatorCommands } from './operators-cli.js';
 import { ROLES, type Role, startRuntime } from './runtime.js';
@@ -35,31 +36,35 @@ program
 
 program
   .command('gateway')
-  .description('run only the HTTP side: webhooks, web chat socket, pages (needs DATABASE_URL)')
+  .description(
+    'run only the HTTP side: webhooks, web chat socket, pages (on the embedded database, beside a `gateway start`)',
+  )
   .action(async () => run('gateway'));
 
 program
   .command('worker')
-  .description('run only the dialog worker and channel sender (needs DATABASE_URL)')
+  .description('run only the dialog worker and channel sender (on the embedded database, beside a `gateway start`)')
   .action(async () => run('worker'));
 
 program
   .command('migrate')
   .description('apply pending database migrations and exit')
-  .action(async () => {
-    const config = configOrExit();
-    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      const { applied, current } = await migrate(db);
-      console.log(
-        applied.length > 0
-          ? `applied ${applied.map((m) => `${m.version} (${m.name})`).join(', ')}; schema at version ${current}`
-          : `nothing to do; schema at version ${current}`,
-      );
-    } finally {
-      await db.close();
-    }
-  });
+  .action(
+    failClearly(async () => {
+      const config = configOrExit();
+      const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const { applied, current } = await migrate(db);
+        console.log(
+          applied.length > 0
+            ? `applied ${applied.map((m) => `${m.version} (${m.name})`).join(', ')}; schema at version ${current}`
+            : `nothing to do; schema at version ${current}`,
+        );
+      } finally {
+        await db.close();
+      }
+    }),
+  );
 
 const deadLetters = program.command('dead-letters').description('inspect and retry messages that failed for good');
 deadLetters

@@ -63,12 +63,6 @@ export interface Runtime {
 }
 
 export async function startRuntime(config: Config, role: Role, logger: Logger): Promise<Runtime> {
-  if (role !== 'all' && !config.databaseUrl) {
-    throw new Error(
-      `DATABASE_URL must be set to run the ${role} role on its own: the embedded PGlite database ` +
-        'can be opened by one process only. Use a PostgreSQL server, or run `gateway start` (all roles).',
-    );
-  }
   const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((error) => logger.warn({ err: error }, 'close failed'));
@@ -78,7 +72,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     const redis = watchedRedis(config, logger, `passerelle-${role}`);
     closers.push(() => redis.quit());
     await waitForRedis(redis, config.redis);
-    const db = await openDatabase(config, logger);
+    const db = await openDatabase(config, role, logger);
     closers.push(() => db.close());
 
     const queues = openPipelineQueues(redis, config);
@@ -297,8 +291,17 @@ function watchedRedis(config: Config, logger: Logger, name: string): ReturnType<
   return connection;
 }
 
-async function openDatabase(config: Config, logger: Logger): Promise<Db> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+/**
+ * The embedded database has one owner: `gateway start` opens it and serves it to the others;
+ * `gateway gateway` and `gateway worker` beside it are its guests (open-embedded.ts).
+ */
+async function openDatabase(config: Config, role: Role, logger: Logger): Promise<Db> {
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    embeddedAs: role === 'all' ? 'owner' : 'guest',
+    command: `gateway ${role === 'all' ? 'start' : role}`,
+  });
   const { applied, current } = await migrate(db);
   logger.info(
     { database: db.kind, schemaVersion: current, applied: applied.map((m) => m.version) },

@@ -3,11 +3,12 @@
  * so the same SQL, parameters ($1...) and types run on both; this file only
  * hides how each one is opened, queried and closed.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { RetryLater } from '../pipeline/retry.js';
+import { type EmbeddedRole, GUEST_CONNECT_PATIENCE_MS, openEmbedded } from './embedded/open-embedded.js';
+import type { Holder } from './embedded/owner-lock.js';
+import { SessionGate } from './embedded/session-gate.js';
 
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
@@ -22,20 +23,39 @@ export interface Db extends Queryable {
 }
 
 export interface OpenDbOptions {
-  /** postgres://... ; unset opens PGlite in dataDir. */
+  /** postgres://... ; unset opens the embedded PGlite database in dataDir. */
   databaseUrl?: string | undefined;
+  /** DATA_DIR: the embedded database is its pglite/ folder (default ./data). */
   dataDir?: string;
-  /** PGlite in memory, for tests. */
+  /** PGlite in memory, for tests and the terminal simulator: nobody else can see it. */
   inMemory?: boolean;
+  /**
+   * The embedded database has one owner process (embedded/open-embedded.ts):
+   * `gateway start` owns it, the other roles are its guests, CLI commands are
+   * guests of a running gateway or owners while they run. Default owner-or-guest.
+   */
+  embeddedAs?: EmbeddedRole;
+  /** What this process is ("gateway start"), named to a process that is refused. */
+  command?: string;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openPglite(options.inMemory ? undefined : resolve(options.dataDir ?? './data', 'pglite'));
+  if (options.databaseUrl) return openPostgres({ connectionString: options.databaseUrl });
+  if (options.inMemory) return openInMemory();
+  const opening = await openEmbedded({
+    dataDir: options.dataDir ?? './data',
+    as: options.embeddedAs ?? 'owner-or-guest',
+    command: options.command ?? describeThisProcess(),
+  });
+  if ('owned' in opening) {
+    const { lite, gate, close } = opening.owned;
+    return pgliteDb(lite, gate, close);
+  }
+  return openGuest(opening.guestOf);
 }
 
-function openPostgres(connectionString: string): Db {
-  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 });
+function openPostgres(settings: pg.PoolConfig): Db {
+  const pool = new pg.Pool({ max: 10, connectionTimeoutMillis: 5_000, ...settings });
   // An idle client losing its connection (database restarted) must not crash the process;
   // the next query gets a fresh client and its own error if the database is still away.
   pool.on('error', () => {});
@@ -89,7 +109,16 @@ export class DatabaseUnavailable extends RetryLater {
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+// ENOENT: the embedded database's socket is gone (its owner stopped).
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'ENOENT',
+]);
 // SQLSTATE class 08 (connection exception), and the server shutting down or starting up.
 const CONNECTION_STATES = /^(08...|57P01|57P02|57P03)$/;
 const CONNECTION_MESSAGES =
@@ -107,16 +136,57 @@ function rethrow(error: unknown): never {
     : error;
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const lite = await PGlite.create(dataDir);
+async function openInMemory(): Promise<Db> {
+  const lite = await PGlite.create();
+  return pgliteDb(lite, new SessionGate(), () => lite.close());
+}
+
+/**
+ * PGlite is one session: each query, and each transaction as a whole, takes its turn at the
+ * gate, which guests connected through the socket share, so none runs inside another's transaction.
+ */
+function pgliteDb(lite: PGlite, gate: SessionGate, close: () => Promise<void>): Db {
   return {
     kind: 'pglite',
-    query: (sql, params) => lite.query(sql, params) as never,
-    async exec(sql) {
-      await lite.exec(sql);
-    },
-    transaction: (work) => lite.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params) as never })),
-    close: () => lite.close(),
+    query: (sql, params) => gate.run(() => lite.query(sql, params)) as never,
+    exec: (sql) => gate.run(async () => void (await lite.exec(sql))),
+    transaction: (work) =>
+      gate.run(() => lite.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params) as never }))),
+    close,
   };
+}
+
+/**
+ * A guest of the process that owns the embedded database: plain PostgreSQL over its socket.
+ * The owner may still be starting (its lock taken, its socket not yet open): the first
+ * query is tried for a while before giving up with a message that says so.
+ */
+async function openGuest(owner: Holder): Promise<Db> {
+  const db = openPostgres({ host: owner.socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 4 });
+  const deadline = Date.now() + GUEST_CONNECT_PATIENCE_MS;
+  for (;;) {
+    try {
+      await db.query('select 1');
+      return { ...db, kind: 'pglite' };
+    } catch (error) {
+      if (Date.now() > deadline || !(error instanceof DatabaseUnavailable || isDatabaseUnreachable(error))) {
+        await db.close().catch(() => {});
+        throw new Error(
+          `could not reach the embedded database through process ${owner.pid} (${owner.command}), which holds it: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+}
+
+/** "gateway operators add": the command words only, never option values (they may be secrets). */
+function describeThisProcess(): string {
+  const script = process.argv[1]?.split('/').at(-1) ?? 'node';
+  const words = process.argv
+    .slice(2)
+    .filter((word) => /^[a-z][a-z-]*$/.test(word))
+    .slice(0, 3);
+  return [script.replace(/\.(c|m)?[jt]s$/, '').replace(/^cli$/, 'gateway'), ...words].join(' ');
 }

@@ -24,6 +24,7 @@ export {
   markDelivery,
   markDeliveryByProviderId,
 } from './deliveries.js';
+export { EmbeddedDatabaseBusy, type EmbeddedRole, NoEmbeddedOwner } from './embedded/open-embedded.js';
 export { type ContactExport, type ErasedContact, eraseContact, exportContact } from './erase.js';
 export {
   assignedTo,
