@@ -25,6 +25,12 @@ const CANCEL_REQUEST = 80877102;
 const TERMINATE = 0x58; // 'X'
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+/**
+ * A client that holds the session and then says nothing (a command suspended with Ctrl-Z in the
+ * middle of a transaction) would stop everyone: after this long its connection is closed and its
+ * transaction rolled back. Nothing committed is lost.
+ */
+const HOLD_IDLE_LIMIT_MS = 60_000;
 
 export interface ProtocolServer {
   close(): Promise<void>;
@@ -77,6 +83,7 @@ class Connection {
   /** Messages are run one after another, in the order they arrived. */
   private work: Promise<void> = Promise.resolve();
   private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -106,9 +113,11 @@ class Connection {
       }
       this.started = true;
       this.release ??= await this.gate.acquire();
+      clearTimeout(this.idleTimer);
       const reply = await this.lite.execProtocolRaw(message);
       if (reply.length > 0 && !this.socket.destroyed) this.socket.write(reply);
       if (endsIdle(reply)) await this.endTurn(false);
+      else this.idleTimer = setTimeout(() => this.socket.destroy(), HOLD_IDLE_LIMIT_MS).unref();
     }
   }
 
@@ -140,6 +149,7 @@ class Connection {
 
   /** Gives the session back; a client gone mid-transaction has its transaction rolled back first. */
   private async endTurn(gone: boolean): Promise<void> {
+    clearTimeout(this.idleTimer);
     if (!this.release) return;
     if (gone && this.lite.isInTransaction()) await this.lite.exec('ROLLBACK').catch(() => {});
     const release = this.release;
