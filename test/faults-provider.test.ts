@@ -13,10 +13,13 @@
  * drawing several failures in a row is not given up on; the run of failures
  * is 18 answers).
  *
- * Telegram, by contrast, cannot be asked whether it has a message: there a
- * call that got no answer is not sent again (it may have reached the phone)
- * but kept as a dead letter, delivery 'unknown', for a person to decide; at
- * most once. The conversation goes on with its next replies.
+ * Telegram, by contrast, cannot be asked whether it has a message: there,
+ * with replies set to at most once (bot.yaml `delivery.uncertain.reply:
+ * at_most_once`; the default is at least once, see
+ * test/faults-crash-mid-send.test.ts), a call that got no answer is not sent
+ * again (it may have reached the phone) but kept as a dead letter, delivery
+ * 'unknown', for a person to decide. The conversation goes on with its next
+ * replies.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
@@ -28,6 +31,7 @@ import {
   twilioTestEnv,
 } from '../packages/channels/src/twilio/cases.js';
 import { type Cluster, echoed, startCluster } from './support/cluster.js';
+import { type EchoBotCopy, echoBotWith } from './support/echo-bot.js';
 import { botApiError, type FakeBotApi, startFakeBotApi } from './support/fakes/telegram.js';
 import { type FakeTwilio, type ScriptedSend, startFakeTwilio, twilioError } from './support/fakes/twilio.js';
 import { clusterProcesses, loggedProblems } from './support/fault-report.js';
@@ -95,6 +99,7 @@ describe('a provider answering 429, 500 and timeouts for a while', { skip }, () 
   let fake: FakeTwilio | undefined;
   let telegram: FakeBotApi | undefined;
   let cluster: Cluster | undefined;
+  let atMostOnce: EchoBotCopy | undefined;
 
   afterEach(async () => {
     await cluster?.stop();
@@ -104,6 +109,7 @@ describe('a provider answering 429, 500 and timeouts for a while', { skip }, () 
   after(async () => {
     await fake?.close();
     await telegram?.close();
+    await atMostOnce?.remove();
   });
 
   it('delivers every SMS reply exactly once and dead-letters nothing', async () => {
@@ -191,10 +197,12 @@ describe('a provider answering 429, 500 and timeouts for a while', { skip }, () 
     );
     assert.equal(await cluster.deadLetterCount(), 0, 'nothing should have been given up on');
   });
-  it('on Telegram, which cannot be asked, keeps a call that got no answer as a dead letter and never sends it twice', async () => {
+  it('on Telegram, which cannot be asked, keeps a call that got no answer as a dead letter and never sends it twice (replies at most once)', async () => {
     telegram = await startFakeBotApi(TELEGRAM_TOKEN);
     const api = telegram;
+    atMostOnce = await echoBotWith({ reply: 'at_most_once' });
     cluster = await startCluster('provider-faults-telegram', 2, {
+      BOT_DIR: atMostOnce.dir,
       PUBLIC_URL: 'https://bot.example.test',
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       TELEGRAM_API_ROOT: api.url,

@@ -8,7 +8,11 @@ export type ProviderOutcome =
   | 'reject'
   /** Not taken because the recipient opted out at the provider (Twilio 21610...). */
   | 'opted-out'
-  /** Sent, but no answer came back: the provider may or may not have it. */
+  /**
+   * Sent, but no answer came back: the provider may or may not have it. Only for a request
+   * that left the process; one that never did (connection refused, DNS, TLS handshake, a time
+   * limit reached before the connection opened) is 'retry'.
+   */
   | 'ambiguous';
 
 /** Thrown by a channel's send(); the sender maps it to retry, dead letter or opt-out. */
@@ -66,10 +70,11 @@ export interface ChannelSender<Request = unknown> {
    */
   reconcile?(request: Request, message: OutboundMessage, since: Date): Promise<Reconciliation>;
   /**
-   * How long after an interrupted call started the provider's answer about it is final: the
-   * call's own time limit and a margin. Before that the request may still be on its way (its
-   * process died, or only lost the conversation's lock), so asking could say "not sent" for a
-   * message about to arrive, and it would go twice. Default: 16 s.
+   * How long after an interrupted call started it can no longer reach the provider: the call's
+   * own time limit and a margin. Before that the request may still be on its way (its process
+   * died, or only lost the conversation's lock), so asking could say "not sent" for a message
+   * about to arrive, and it would go twice; an at-least-once message is not sent again before
+   * then either, for the same reason. Default: 16 s.
    */
   readonly reconcileAfterMs?: number;
   /** Releases what the sender opened (connections, queues) when its process stops. */

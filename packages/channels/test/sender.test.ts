@@ -1,8 +1,10 @@
 /**
  * The channel sender against a real Redis, an in-memory PGlite and a fake
  * provider over real HTTP: retries on 429/5xx honouring Retry-After, dead
- * letters after the last try, at most once per idempotency key, pacing per
- * channel account.
+ * letters after the last try, once per idempotency key, a send whose outcome
+ * is unknown settled by the provider where it can be asked and otherwise by
+ * the message's purpose (at most once: dead letter 'unknown'; at least once:
+ * sent again, recorded as resent), pacing per channel account.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
@@ -10,6 +12,7 @@ import { type ChannelSender, callProvider, ProviderError, startChannelSender } f
 import {
   createLogger,
   type Db,
+  DEFAULT_UNCERTAIN_SEND,
   EVENT_FORMAT_VERSION,
   getDelivery,
   isOptedOut,
@@ -22,6 +25,7 @@ import {
   resolveContact,
   retryDeadLetter,
   silentObserver,
+  type UncertainSend,
 } from '@passerelle/core';
 import { type FakeAnswer, type FakeProvider, startFakeProvider } from '../../../test/support/fake-provider.js';
 import { testPipelineSettings } from '../../../test/support/pipeline-settings.js';
@@ -48,13 +52,16 @@ interface SenderOptions {
   timeoutMs?: number;
   /** What the channel answers when asked about a call cut off by a crash. */
   reconcile?: ChannelSender<{ text: string }>['reconcile'];
-  /** How long after such a call started it may be asked about (default here: at once). */
+  /** How long after such a call started it may be asked about, or sent again (default here: at once). */
   reconcileAfterMs?: number;
+  /** Where the calls go (default: the fake provider), read at each call. */
+  url?: () => string;
 }
 
 function httpSender(provider: FakeProvider, options: SenderOptions = {}): ChannelSender<{ text: string }> {
   return {
-    ...(options.reconcile ? { reconcile: options.reconcile, reconcileAfterMs: options.reconcileAfterMs ?? 0 } : {}),
+    ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+    reconcileAfterMs: options.reconcileAfterMs ?? 0,
     channel: 'sms',
     capabilities: {
       maxTextLength: 1600,
@@ -68,7 +75,7 @@ function httpSender(provider: FakeProvider, options: SenderOptions = {}): Channe
     render: (message) => message.parts.map((part) => ({ text: part.type === 'text' ? part.text : part.type })),
     async send(request, message) {
       const response = await callProvider({
-        url: `${provider.url}/messages`,
+        url: `${options.url?.() ?? provider.url}/messages`,
         body: JSON.stringify({ to: message.to.userId, text: request.text }),
         headers: { 'content-type': 'application/json' },
         timeoutMs: options.timeoutMs ?? 2_000,
@@ -101,7 +108,11 @@ let counter = 0;
 async function setup(
   name: string,
   script: (index: number) => FakeAnswer,
-  senderOptions: SenderOptions & { optOutAware?: boolean } = {},
+  senderOptions: SenderOptions & {
+    optOutAware?: boolean;
+    /** What an uncertain send does, as a bot folder's delivery.uncertain says (default: by purpose). */
+    uncertain?: UncertainSend;
+  } = {},
 ) {
   db ??= await openDb({ inMemory: true }).then(async (opened) => {
     await migrate(opened);
@@ -130,6 +141,7 @@ async function setup(
     config,
     logger,
     observer: silentObserver,
+    ...(senderOptions.uncertain ? { uncertainSend: () => senderOptions.uncertain as UncertainSend } : {}),
   });
   cleanups.push(async () => {
     await sender.close();
@@ -269,13 +281,74 @@ describe('channel sender', () => {
     assert.equal(await retryDeadLetter(queues, letter.id), 'not found');
   });
 
-  it('never sends twice when the provider took the request but did not answer', async () => {
-    const { provider, send, queues, statusOf } = await setup('timeout', () => 'hang', { timeoutMs: 300 });
+  it('at most once: never sends twice when the provider took the request but did not answer', async () => {
+    const { provider, send, queues, statusOf } = await setup('timeout', () => 'hang', {
+      timeoutMs: 300,
+      uncertain: 'at_most_once',
+    });
     const message = await send(['Hello']);
     await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(provider.requests.length, 1, 'an ambiguous send must not be retried');
     assert.equal(await statusOf(message), 'unknown');
+    const [letter] = await queues.deadLetters.list();
+    assert.equal(letter?.outcome, 'unknown', 'the dead letter says the provider may have it');
+    assert.equal(await queues.deadLetters.countResent(), 0);
+  });
+
+  it('at least once: a call that got no answer is sent again once it can no longer arrive, and recorded as resent', async () => {
+    const { provider, send, queues, statusOf } = await setup('timeout-resend', (i) => (i === 0 ? 'hang' : ok(i)), {
+      timeoutMs: 300,
+      reconcileAfterMs: 800,
+      uncertain: 'at_least_once',
+    });
+    const message = await send(['Hello']);
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(provider.requests.length, 2, 'sent again once');
+    const gap = (provider.requests[1]?.at ?? 0) - (provider.requests[0]?.at ?? 0);
+    assert.ok(gap >= 800, `sent again ${gap} ms after the first call started, before it could no longer arrive`);
+    const delivery = await getDelivery(db, message.id);
+    assert.equal(delivery?.resent, 1, 'the delivery row counts the resend');
+    assert.equal(delivery?.providerMessageId, 'SM-1');
+    const [resent, ...more] = await queues.deadLetters.listResent();
+    assert.deepEqual(more, []);
+    assert.equal(resent?.messageId, message.id);
+    assert.equal(resent?.purpose, 'reply');
+    assert.deepEqual([resent?.call, resent?.calls], [1, 1]);
+    assert.match(resent?.reason ?? '', /call 1 of 1 got no answer.*cannot ask its provider/);
+    assert.equal(await queues.deadLetters.count(), 0);
+  });
+
+  it('replies and operator messages are at least once by default, campaigns at most once', () => {
+    assert.deepEqual(DEFAULT_UNCERTAIN_SEND, {
+      reply: 'at_least_once',
+      operator: 'at_least_once',
+      campaign: 'at_most_once',
+      notification: 'at_least_once',
+    });
+  });
+
+  it('a provider refusing the connection is retried as not sent: no marker, no dead letter, no resend', async () => {
+    // A port nothing listens on: the request never leaves the process.
+    const closed = await startFakeProvider();
+    const refusing = closed.url;
+    await closed.close();
+    let calls = 0;
+    const { provider, send, queues, statusOf } = await setup('refused', ok, {
+      // At most once: a refused call taken for an unknown outcome would keep its in-flight marker,
+      // and the next try, finding it, would make the message an 'unknown' dead letter.
+      uncertain: 'at_most_once',
+      // The first call finds nobody listening; the provider is reachable from the second on.
+      url: () => (calls++ === 0 ? refusing : provider.url),
+    });
+    const message = await send(['Hello']);
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(calls, 2, 'tried twice');
+    assert.equal(provider.requests.length, 1, 'sent once, when the provider could be reached');
+    assert.equal((await getDelivery(db, message.id))?.attempts, 2);
+    assert.equal(await queues.deadLetters.count(), 0);
+    assert.equal(await queues.deadLetters.countResent(), 0);
+    assert.equal((await getDelivery(db, message.id))?.resent, 0);
   });
 
   it('asks the provider about a call that timed out, once it can no longer arrive: sent once either way', async () => {
@@ -311,8 +384,8 @@ describe('channel sender', () => {
     );
   });
 
-  it('does not resend a part that was under way when a sender process died', async () => {
-    const { provider, send, queues, statusOf } = await setup('crash-marker', ok);
+  it('at most once: does not resend a part that was under way when a sender process died', async () => {
+    const { provider, send, queues, statusOf } = await setup('crash-marker', ok, { uncertain: 'at_most_once' });
     const message = await send(['once']);
     await waitFor('sent', async () => (await statusOf(message)) === 'sent');
     assert.equal(provider.requests.length, 1);
@@ -325,6 +398,56 @@ describe('channel sender', () => {
     await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === 1);
     assert.equal(provider.requests.length, 1, 'the interrupted part must not be sent again');
     assert.equal(await statusOf(crashed), 'unknown');
+    assert.equal((await queues.deadLetters.list())[0]?.outcome, 'unknown');
+    assert.equal(await queues.deadLetters.countResent(), 0);
+  });
+
+  it('at least once: sends a part cut off by a crash again, once, and never a third time', async () => {
+    let failed = false;
+    // The part after the resent one fails once (500): its retry must resume there, not resend the first part.
+    const { provider, send, queues, statusOf } = await setup(
+      'crash-resend',
+      (i) => {
+        if (i === 1 && !failed) {
+          failed = true;
+          return { status: 500 };
+        }
+        return ok(i);
+      },
+      { uncertain: 'at_least_once' },
+    );
+    const message = await send(['one', 'two'], undefined, { inFlight: `0@${Date.now() - 1_000}` });
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.deepEqual(
+      provider.requests.map((r) => (JSON.parse(r.body) as { text: string }).text),
+      ['one', 'two', 'two'],
+      'the interrupted part sent again once; the retry of the next part does not send it a third time',
+    );
+    const delivery = await getDelivery(db, message.id);
+    assert.equal(delivery?.resent, 1);
+    assert.equal(delivery?.attempts, 2);
+    const resent = await queues.deadLetters.listResent();
+    assert.deepEqual(
+      resent.map((item) => [item.messageId, item.call, item.calls]),
+      [[message.id, 1, 2]],
+    );
+    assert.match(resent[0]?.reason ?? '', /call 1 of 2 got no answer.*this channel cannot ask its provider/);
+    assert.equal(await queues.deadLetters.count(), 0);
+    // The queue knows the key is done: the same message queued again is not sent again.
+    assert.equal(await queues.outbound.enqueue(message), 'duplicate');
+  });
+
+  it('at least once: does not send again before the interrupted call can no longer arrive', async () => {
+    const startedAt = Date.now();
+    const { provider, send, statusOf } = await setup('crash-resend-wait', ok, {
+      uncertain: 'at_least_once',
+      reconcileAfterMs: 1_500,
+    });
+    const message = await send(['once'], undefined, { inFlight: `0@${startedAt}` });
+    await waitFor('sent', async () => (await statusOf(message)) === 'sent');
+    assert.equal(provider.requests.length, 1);
+    const waited = (provider.requests[0]?.at ?? 0) - startedAt;
+    assert.ok(waited >= 1_500, `sent again ${waited} ms after the interrupted call started`);
   });
 
   it('counts a call cut off by a crash as done when the provider says it has it', async () => {
@@ -389,9 +512,10 @@ describe('channel sender', () => {
     assert.equal(await queues.deadLetters.count(), 0);
   });
 
-  it('gives up as unknown when asking the provider fails, or the marker has no start time', async () => {
+  it('at most once: gives up as unknown when asking the provider fails, or the marker has no start time', async () => {
     let asked = 0;
     const { provider, send, queues, statusOf } = await setup('reconcile-fails', ok, {
+      uncertain: 'at_most_once',
       async reconcile() {
         asked += 1;
         throw new ProviderError('list answered 500', 'retry', { status: 500 });
@@ -408,6 +532,32 @@ describe('channel sender', () => {
     const errors = (await queues.deadLetters.list()).map((letter) => letter.error).sort();
     assert.match(errors.join('\n'), /asking the provider failed \(list answered 500\)/);
     assert.match(errors.join('\n'), /no recorded start time/);
+  });
+
+  it('at least once: still asks the provider first, and sends again only what it cannot settle', async () => {
+    const asked: string[] = [];
+    const { provider, send, queues, statusOf } = await setup('reconcile-then-resend', ok, {
+      uncertain: 'at_least_once',
+      async reconcile(request) {
+        asked.push(request.text);
+        return request.text === 'kept'
+          ? { outcome: 'sent', providerMessageId: 'SM-kept' }
+          : { outcome: 'unknown', reason: 'a message to this number at that time, with another text' };
+      },
+    });
+    const kept = await send(['kept'], 'reconcile-then-resend-a', { inFlight: `0@${Date.now()}` });
+    const unclear = await send(['unclear'], 'reconcile-then-resend-b', { inFlight: `0@${Date.now()}` });
+    await waitFor('both sent', async () => (await statusOf(kept)) === 'sent' && (await statusOf(unclear)) === 'sent');
+    assert.deepEqual(asked.sort(), ['kept', 'unclear'], 'each asked about once');
+    assert.deepEqual(
+      provider.requests.map((r) => (JSON.parse(r.body) as { text: string }).text),
+      ['unclear'],
+      'what the provider has is not sent again; what it cannot settle is',
+    );
+    assert.equal((await getDelivery(db, kept.id))?.resent, 0);
+    assert.equal((await getDelivery(db, unclear.id))?.resent, 1);
+    const [resent] = await queues.deadLetters.listResent();
+    assert.match(resent?.reason ?? '', /another text/);
   });
 
   it('paces sends at the channel account rate limit, shared by every sender', async () => {

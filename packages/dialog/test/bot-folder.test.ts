@@ -359,6 +359,27 @@ const ROWS: Row[] = [
     ],
   },
 
+  {
+    name: 'bot.yaml: delivery.uncertain.reply: twice',
+    mutations: [replace(BOT, '    reply: at_least_once\n', '    reply: twice\n')],
+    problems: [
+      {
+        file: BOT,
+        marker: 'reply: twice',
+        message: /delivery.uncertain.reply: at_most_once \(kept as a dead letter for a person\) or at_least_once/,
+      },
+    ],
+  },
+  {
+    name: 'bot.yaml: delivery.uncertain for a purpose that does not exist',
+    mutations: [
+      replace(BOT, '    campaign: at_most_once\n', '    campaign: at_most_once\n    broadcast: at_most_once\n'),
+    ],
+    problems: [
+      { file: BOT, marker: 'broadcast: at_most_once', message: /delivery.uncertain: unknown field "broadcast"/ },
+    ],
+  },
+
   // ---- faq.yaml ----
   {
     name: 'faq.yaml: a duplicate id',
@@ -555,6 +576,33 @@ describe('a bot folder without mistakes', () => {
       assert.deepEqual([...bot.campaigns.keys()], ['ventes-privees']);
     } finally {
       await copy.remove();
+    }
+  });
+
+  it('delivery.uncertain: replies and operators at least once, campaigns at most once unless bot.yaml says otherwise', async () => {
+    const defaults = {
+      reply: 'at_least_once',
+      operator: 'at_least_once',
+      campaign: 'at_most_once',
+      notification: 'at_least_once',
+    };
+    const section =
+      'delivery:\n  uncertain:\n    reply: at_least_once\n    operator: at_least_once\n' +
+      '    campaign: at_most_once\n    notification: at_least_once\n';
+    const without = await demoCopy(replace(BOT, section, ''));
+    const partial = await demoCopy(
+      replace(BOT, '    reply: at_least_once\n    operator: at_least_once\n', '    reply: at_most_once\n'),
+    );
+    try {
+      assert.doesNotMatch(await without.read(BOT), /^delivery:/m);
+      assert.deepEqual((await loadBot(without.dir)).settings.delivery.uncertain, defaults);
+      assert.deepEqual((await loadBot(partial.dir)).settings.delivery.uncertain, {
+        ...defaults,
+        reply: 'at_most_once',
+      });
+    } finally {
+      await without.remove();
+      await partial.remove();
     }
   });
 

@@ -46,6 +46,9 @@ export function createBotFrameworkSender(
     capabilities: BOT_CHANNEL_PROFILES[channel].capabilities,
     // A steady pace per bot; Teams' tighter per-conversation limits come back as 429 with Retry-After.
     ratePerSecond: 30,
+    // A call cut off (crash, timeout) can no longer arrive after its own time limit: only then is
+    // an at-least-once reply sent again (the Bot Connector cannot be asked whether it has it).
+    reconcileAfterMs: (options.timeoutMs ?? 15_000) + 1_000,
     render: renderBotFramework,
     async send(request, message) {
       const reference = await readReference(redis, prefix, message);

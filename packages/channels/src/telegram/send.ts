@@ -30,6 +30,9 @@ export function createTelegramSender(
     // Telegram has no idempotency key: a repeated sendMessage is a second message.
     idempotent: false,
     ratePerSecond: TELEGRAM_RATE_PER_SECOND,
+    // A call cut off (crash, timeout) can no longer reach Telegram after its own time limit: only
+    // then is an at-least-once reply sent again (Telegram cannot be asked whether it has it).
+    reconcileAfterMs: (options.timeoutMs ?? 15_000) + 1_000,
     render: renderTelegram,
     async send(request: TelegramRequest, message: OutboundMessage) {
       if (message.to.account !== settings.botId) {

@@ -130,6 +130,32 @@ export const OutboundPartSchema = z.discriminatedUnion('type', [
 export type OutboundPart = z.infer<typeof OutboundPartSchema>;
 
 export const PurposeSchema = z.enum(['reply', 'operator', 'campaign', 'notification']);
+export type Purpose = z.infer<typeof PurposeSchema>;
+
+/**
+ * What the channel sender does with a send whose outcome it cannot know (its process died
+ * mid-call, or the call got no answer) once the provider, where it can be asked, did not
+ * settle it:
+ * - `at_most_once`: not sent again; delivery `unknown` and a dead letter for a person;
+ * - `at_least_once`: sent again (a rare duplicate rather than silence), recorded as resent.
+ * A bot folder chooses per purpose (bot.yaml `delivery.uncertain`); these are the defaults.
+ */
+export const UncertainSendSchema = z.enum(['at_most_once', 'at_least_once']);
+export type UncertainSend = z.infer<typeof UncertainSendSchema>;
+
+/**
+ * Replies and operators' messages answer someone who is waiting: silence until a person reads the
+ * dead letters is worse than a rare second copy. Campaigns go to people who did not ask this
+ * minute, under consent rules: a second copy is spam, a lost one costs little. Notifications
+ * (order shipped, appointment tomorrow) are transactional: the customer needs them, and a rare
+ * duplicate of a fact is harmless; at least once.
+ */
+export const DEFAULT_UNCERTAIN_SEND: Readonly<Record<Purpose, UncertainSend>> = {
+  reply: 'at_least_once',
+  operator: 'at_least_once',
+  campaign: 'at_most_once',
+  notification: 'at_least_once',
+};
 
 /** Where a message goes: a channel identity, not a provider address format. */
 export const RecipientSchema = z.object({

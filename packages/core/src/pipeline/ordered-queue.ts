@@ -26,7 +26,7 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from '../logging/logger.js';
 import { bullmqQueueName, conversationKeys } from '../queues/names.js';
 import type { Redis } from '../queues/redis.js';
-import type { DeadLetters } from './dead-letters.js';
+import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import { defineScript, type LuaScript } from './lua.js';
 import { backoffDelay, GiveUp, RetryLater } from './retry.js';
 import { ACCEPT, COMPLETE, RELEASE, RENEW, TRY_LOCK } from './scripts.js';
@@ -135,8 +135,11 @@ export interface OrderedWorkerOptions<T> {
   maxAttempts: number;
   backoff: { baseMs: number; maxMs: number };
   handle: (item: T, context: HandlerContext) => Promise<void>;
-  /** Called once when an item is given up on, before it is stored as a dead letter. */
-  onGiveUp?: (item: T, error: Error, attempts: number) => Promise<void>;
+  /**
+   * Called once when an item is given up on, before it is stored as a dead letter; what it
+   * returns is kept on the dead letter (the sender says whether the provider may have it).
+   */
+  onGiveUp?: (item: T, error: Error, attempts: number) => Promise<Pick<DeadLetter, 'outcome'> | undefined>;
   deadLetters: DeadLetters;
   logger: Logger;
   /** Bounce delay when a conversation is busy; jittered so bounced jobs do not come back in lockstep. */
@@ -284,8 +287,9 @@ export class OrderedWorker<T> {
         { queue: this.source.options.name, itemId: id, conversationId, attempt, err: error },
         'giving up, kept as dead letter',
       );
-      await this.options.onGiveUp?.(item, error, attempt);
+      const noted = await this.options.onGiveUp?.(item, error, attempt);
       await this.options.deadLetters.add({
+        ...(noted?.outcome ? { outcome: noted.outcome } : {}),
         stage: this.source.options.name,
         itemId: id,
         conversationId,

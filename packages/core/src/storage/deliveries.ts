@@ -7,6 +7,8 @@ export interface DeliveryUpdate {
   providerMessageId?: string | undefined;
   attempts?: number | undefined;
   error?: string | undefined;
+  /** This update sends the message again after a send whose outcome was unknown (at least once): counted. */
+  resent?: boolean | undefined;
 }
 
 // A receipt may arrive before our own "sent" update is written; never move a status backwards.
@@ -27,13 +29,14 @@ const RANK_OF_STORED = `(case deliveries.status ${Object.entries(RANK)
 
 export async function markDelivery(db: Db, messageId: string, update: DeliveryUpdate): Promise<void> {
   await db.query(
-    `insert into deliveries (message_id, status, provider_message_id, attempts, last_error, updated_at)
-     values ($1, $2, $3, coalesce($4, 0), $5, now())
+    `insert into deliveries (message_id, status, provider_message_id, attempts, last_error, resent, updated_at)
+     values ($1, $2, $3, coalesce($4, 0), $5, $7, now())
      on conflict (message_id) do update set
        status = case when $6::int >= ${RANK_OF_STORED} then excluded.status else deliveries.status end,
        provider_message_id = coalesce(excluded.provider_message_id, deliveries.provider_message_id),
        attempts = greatest(deliveries.attempts, excluded.attempts),
        last_error = coalesce(excluded.last_error, deliveries.last_error),
+       resent = deliveries.resent + excluded.resent,
        updated_at = now()`,
     [
       messageId,
@@ -42,6 +45,7 @@ export async function markDelivery(db: Db, messageId: string, update: DeliveryUp
       update.attempts ?? null,
       update.error ?? null,
       RANK[update.status],
+      update.resent ? 1 : 0,
     ],
   );
 }
@@ -52,6 +56,8 @@ export interface Delivery {
   providerMessageId: string | null;
   attempts: number;
   lastError: string | null;
+  /** Times it was sent again after a send whose outcome was unknown (at least once); 0 for most. */
+  resent: number;
 }
 
 export async function getDelivery(db: Db, messageId: string): Promise<Delivery | undefined> {
@@ -61,9 +67,11 @@ export async function getDelivery(db: Db, messageId: string): Promise<Delivery |
     provider_message_id: string | null;
     attempts: number;
     last_error: string | null;
-  }>('select message_id, status, provider_message_id, attempts, last_error from deliveries where message_id = $1', [
-    messageId,
-  ]);
+    resent: number;
+  }>(
+    'select message_id, status, provider_message_id, attempts, last_error, resent from deliveries where message_id = $1',
+    [messageId],
+  );
   const row = rows[0];
   return (
     row && {
@@ -72,6 +80,7 @@ export async function getDelivery(db: Db, messageId: string): Promise<Delivery |
       providerMessageId: row.provider_message_id,
       attempts: Number(row.attempts),
       lastError: row.last_error,
+      resent: Number(row.resent),
     }
   );
 }

@@ -279,4 +279,13 @@ export const MIGRATIONS: Migration[] = [
       create index campaign_events_contact on campaign_events (contact_id);
     `,
   },
+  {
+    version: 6,
+    name: 'deliveries: how many times a message was sent again after a send whose outcome was unknown',
+    sql: `
+      -- At least once (bot.yaml delivery.uncertain): a call cut off by a crash, or that got no
+      -- answer, is sent again; each such resend is counted here (gateway dead-letters lists them).
+      alter table deliveries add column resent integer not null default 0;
+    `,
+  },
 ];

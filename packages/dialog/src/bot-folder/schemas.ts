@@ -4,7 +4,7 @@
  * does not exist, a variable nobody sets) are checked afterwards by
  * check-flows.ts, which sees every file at once.
  */
-import { Duration } from '@passerelle/core';
+import { DEFAULT_UNCERTAIN_SEND, Duration, UncertainSendSchema } from '@passerelle/core';
 import { z } from 'zod';
 import { ValidatorSpec } from '../flows/validators.js';
 
@@ -207,6 +207,28 @@ const MenuItem = z
 
 const Words = z.record(z.string(), z.array(z.string().min(1)));
 
+const Uncertain = z.enum(UncertainSendSchema.options, {
+  error: 'at_most_once (kept as a dead letter for a person) or at_least_once (sent again)',
+});
+
+/**
+ * What a send whose outcome is unknown (its process died mid-call, or no answer came) does once
+ * the provider, where it can be asked, did not settle it: per purpose of the message.
+ */
+const Delivery = z
+  .object({
+    uncertain: z
+      .object({
+        reply: Uncertain.default(DEFAULT_UNCERTAIN_SEND.reply),
+        operator: Uncertain.default(DEFAULT_UNCERTAIN_SEND.operator),
+        campaign: Uncertain.default(DEFAULT_UNCERTAIN_SEND.campaign),
+        notification: Uncertain.default(DEFAULT_UNCERTAIN_SEND.notification),
+      })
+      .strict()
+      .default({ ...DEFAULT_UNCERTAIN_SEND }),
+  })
+  .strict();
+
 export const BotSettings = z
   .object({
     name: z.string().min(1),
@@ -259,6 +281,8 @@ export const BotSettings = z
       })
       .strict()
       .default({}),
+    /** Per purpose (reply, operator, campaign, notification): at_most_once or at_least_once. */
+    delivery: Delivery.default({ uncertain: { ...DEFAULT_UNCERTAIN_SEND } }),
   })
   .strict();
 export type BotSettings = z.infer<typeof BotSettings>;
