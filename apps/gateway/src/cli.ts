@@ -4,6 +4,7 @@ import {
   ConfigError,
   connectRedis,
   createLogger,
+  type DeadLetters,
   eventFormatJsonSchema,
   loadConfig,
   migrate,
@@ -69,17 +70,38 @@ program
 const deadLetters = program.command('dead-letters').description('inspect and retry messages that failed for good');
 deadLetters
   .command('list', { isDefault: true })
-  .description('list dead letters, newest first')
+  .description(
+    'list dead letters, newest first (an outbound one says unknown: the provider may have it, or failed), then the messages sent again after an unknown outcome',
+  )
   .option('-n, --limit <n>', 'how many', positiveInt, 50)
-  .option('--json', 'print JSON')
+  .option('--json', 'print the dead letters as JSON (the resent ones: `gateway dead-letters resent --json`)')
   .action(async (options: { limit: number; json?: boolean }) =>
     withQueues(async (queues) => {
       const items = await queues.deadLetters.list(options.limit);
       if (options.json) return console.log(JSON.stringify(items, null, 2));
       console.log(`${await queues.deadLetters.count()} dead letter(s)`);
       for (const item of items) {
-        console.log(`${item.id}  ${item.failedAt}  ${item.stage}  attempts=${item.attempts}  ${item.error}`);
+        const outcome = item.outcome ? `  ${item.outcome}` : '';
+        console.log(`${item.id}  ${item.failedAt}  ${item.stage}${outcome}  attempts=${item.attempts}  ${item.error}`);
       }
+      const resent = await queues.deadLetters.listResent(options.limit);
+      const total = await queues.deadLetters.countResent();
+      if (total === 0) return;
+      console.log(`${total} message(s) sent again after an unknown outcome (at least once; the customer may have two)`);
+      for (const item of resent) console.log(resentLine(item));
+    }),
+  );
+deadLetters
+  .command('resent')
+  .description('list the messages sent again after an unknown outcome (bot.yaml delivery.uncertain), newest first')
+  .option('-n, --limit <n>', 'how many', positiveInt, 50)
+  .option('--json', 'print JSON')
+  .action(async (options: { limit: number; json?: boolean }) =>
+    withQueues(async (queues) => {
+      const items = await queues.deadLetters.listResent(options.limit);
+      if (options.json) return console.log(JSON.stringify(items, null, 2));
+      console.log(`${await queues.deadLetters.countResent()} message(s) sent again after an unknown outcome`);
+      for (const item of items) console.log(resentLine(item));
     }),
   );
 deadLetters
@@ -209,6 +231,10 @@ registerCampaignCommands(program, {
     return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   },
 });
+
+function resentLine(item: Awaited<ReturnType<DeadLetters['listResent']>>[number]): string {
+  return `resent  ${item.resentAt}  ${item.messageId}  ${item.channel}  ${item.purpose}  call ${item.call}/${item.calls}  ${item.reason}`;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);

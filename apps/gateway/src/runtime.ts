@@ -135,6 +135,8 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
         config,
         logger,
         observer: metrics.observer,
+        // What a send whose outcome is unknown does: the bot folder says, per purpose (as reloaded).
+        uncertainSend: (message) => bot.definition.settings.delivery.uncertain[message.purpose],
       });
       // Campaign broadcasts: one process dispatches each (a Redis lease), paced per channel account.
       const dispatcher = new BroadcastDispatcher({
