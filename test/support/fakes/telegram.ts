@@ -34,6 +34,13 @@ export interface FakeBotApi {
   callsTo(method: string): BotApiCall[];
   /** The next answers to `method`, in order, instead of a success. */
   failNext(method: string, ...answers: FakeAnswer[]): void;
+  /**
+   * Answers `method` only `ms` after taking the call (it is recorded at once: Telegram has it),
+   * as a slow Bot API does; a client that dies meanwhile never hears that it went through.
+   */
+  answerAfter(method: string, ms: number): void;
+  /** Calls taken and not answered yet (held by answerAfter). */
+  held(): number;
   /** Makes updates available to getUpdates; update_id is assigned when missing. */
   queueUpdates(...updates: Array<Record<string, unknown>>): number[];
   /** Updates not yet confirmed by a getUpdates offset. */
@@ -73,6 +80,8 @@ export async function startFakeBotApi(token = '123456789:AAHfake-token_for-tests
   const waiters = new Set<() => void>();
   let nextUpdateId = 500_000_001;
   let nextMessageId = 1;
+  const latency = new Map<string, number>();
+  let held = 0;
 
   const wake = () => {
     for (const waiter of [...waiters]) waiter();
@@ -185,6 +194,12 @@ export async function startFakeBotApi(token = '123456789:AAHfake-token_for-tests
     const method = match[2] ?? '';
     const payload = readPayload(request, url);
     calls.push({ method, payload, at: Date.now() });
+    const wait = latency.get(method);
+    if (wait) {
+      held += 1;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      held -= 1;
+    }
     const queued = scripted.get(method);
     if (queued && queued.length > 0) return queued.shift() as FakeAnswer;
     return answer(method, payload);
@@ -201,6 +216,10 @@ export async function startFakeBotApi(token = '123456789:AAHfake-token_for-tests
     failNext(method, ...answers) {
       scripted.set(method, [...(scripted.get(method) ?? []), ...answers]);
     },
+    answerAfter(method, ms) {
+      latency.set(method, ms);
+    },
+    held: () => held,
     queueUpdates(...queued) {
       const ids: number[] = [];
       for (const update of queued) {

@@ -14,7 +14,9 @@ import type { TelegramSettings } from './settings.js';
 /**
  * Telegram allows about 30 messages a second per bot overall (and about one
  * a second per chat, which the per-conversation ordering keeps us near);
- * 25 leaves room for the answerCallbackQuery and getFile calls.
+ * 25 leaves room for the answerCallbackQuery and getFile calls. A bot with
+ * paid broadcasts (or a local Bot API server, or a test) sets its own with
+ * TELEGRAM_SENDS_PER_SECOND.
  */
 export const TELEGRAM_RATE_PER_SECOND = 25;
 
@@ -29,7 +31,7 @@ export function createTelegramSender(
     capabilities: telegramCapabilities,
     // Telegram has no idempotency key: a repeated sendMessage is a second message.
     idempotent: false,
-    ratePerSecond: TELEGRAM_RATE_PER_SECOND,
+    ratePerSecond: settings.sendsPerSecond ?? TELEGRAM_RATE_PER_SECOND,
     // A call cut off (crash, timeout) can no longer reach Telegram after its own time limit: only
     // then is an at-least-once reply sent again (Telegram cannot be asked whether it has it).
     reconcileAfterMs: (options.timeoutMs ?? 15_000) + 1_000,

@@ -19,6 +19,8 @@ export interface TelegramSettings {
   webhookSecret: string | undefined;
   publicUrl: string;
   redisKeyPrefix: string;
+  /** TELEGRAM_SENDS_PER_SECOND: the bot's own pace; undefined: TELEGRAM_RATE_PER_SECOND. */
+  sendsPerSecond?: number | undefined;
 }
 
 /** A Bot API token is "<bot id>:<secret>", e.g. 123456789:AAE...; BotFather hands it out. */
@@ -47,6 +49,7 @@ export function telegramSettings(config: Config): SettingsResult {
       webhookSecret: config.env.TELEGRAM_WEBHOOK_SECRET,
       publicUrl: config.publicUrl,
       redisKeyPrefix: config.redisKeyPrefix,
+      sendsPerSecond: config.env.TELEGRAM_SENDS_PER_SECOND,
     },
   };
 }

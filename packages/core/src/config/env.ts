@@ -85,6 +85,13 @@ const EnvSchema = z.object({
   TELEGRAM_API_ROOT: url(/^https?:$/, 'https://api.telegram.org').default('https://api.telegram.org'),
   TELEGRAM_WEBHOOK_SECRET: optionalString,
   TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  /** Messages per second the bot may send; default 25 (Telegram's free limit is about 30; paid broadcasts go higher). */
+  TELEGRAM_SENDS_PER_SECOND: optionalString
+    .refine(
+      (value) => value === undefined || (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1000),
+      { error: 'must be a number of messages per second, above 0 and at most 1000, like 25' },
+    )
+    .transform((value) => (value === undefined ? undefined : Number(value))),
 
   MicrosoftAppId: optionalString,
   MicrosoftAppPassword: optionalString,
