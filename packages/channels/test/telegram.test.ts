@@ -4,6 +4,8 @@
  * the media route, and the text splitter.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type ChannelContext, ProviderError, startChannelSender } from '@passerelle/channels';
 import {
@@ -393,6 +395,23 @@ describe('telegram sender against the fake Bot API', () => {
     const error = await failure(s.send(s.render(message)[0] as TelegramRequest, message));
     assert.equal(error.outcome, 'retry');
     assert.match(error.message, /ECONNREFUSED/);
+  });
+
+  it('a time limit reached while the TLS handshake never finished: retry (nothing was sent)', async () => {
+    // A server that takes the connection and never answers the handshake: the request never leaves.
+    const mute = createServer((socket) => socket.resume());
+    mute.listen(0, '127.0.0.1');
+    await once(mute, 'listening');
+    try {
+      const stalled = { ...settings, apiRoot: `https://127.0.0.1:${(mute.address() as AddressInfo).port}` };
+      const s = createTelegramSender(stalled, createBotApi(stalled), redis, { timeoutMs: 300 });
+      const message = outbound([{ type: 'text', text: 'hi' }]);
+      const error = await failure(s.send(s.render(message)[0] as TelegramRequest, message));
+      assert.equal(error.outcome, 'retry');
+      assert.match(error.message, /time limit reached while connecting\); nothing was sent/);
+    } finally {
+      mute.close();
+    }
   });
 
   it('through the channel sender, waits as long as a 429 says and delivers once', async () => {

@@ -508,8 +508,9 @@ describe('Twilio sender inside the channel sender', () => {
     userId: string,
     parts: OutboundPart[],
     crash?: { twilioGotIt: boolean },
+    purpose: OutboundMessage['purpose'] = 'reply',
   ): Promise<OutboundMessage> {
-    const message = replyTo(userId, parts);
+    const message: OutboundMessage = { ...replyTo(userId, parts), purpose };
     const contact = await resolveContact(db, { channel: 'sms', account: TWILIO_TEST.from, userId, phone: userId });
     await recordInbound(
       db,
@@ -583,13 +584,26 @@ describe('Twilio sender inside the channel sender', () => {
     assert.equal((await getDelivery(db, message.id))?.providerMessageId, smsTo(customer)[0]?.sid);
   });
 
-  it('keeps the message as unknown when the message list fails', async () => {
+  it('keeps a campaign message (at most once) as unknown when the message list fails', async () => {
     const customer = '+33639987042';
     const letters = await queues.deadLetters.count();
     fake.scriptList(twilioError(500, 20500, 'Internal Server Error'));
-    const message = await queueReply(customer, [{ type: 'text', text: 'Bonjour' }], { twilioGotIt: false });
+    const message = await queueReply(customer, [{ type: 'text', text: 'Bonjour' }], { twilioGotIt: false }, 'campaign');
     await waitFor('the dead letter', async () => (await queues.deadLetters.count()) === letters + 1);
     assert.equal((await getDelivery(db, message.id))?.status, 'unknown');
     assert.equal(fake.attempts.filter((attempt) => attempt.To === customer).length, 0, 'nothing sent on a guess');
+  });
+
+  it('sends a reply (at least once) again when the message list fails, and records it as resent', async () => {
+    const customer = '+33639987043';
+    const letters = await queues.deadLetters.count();
+    fake.scriptList(twilioError(500, 20500, 'Internal Server Error'));
+    const message = await queueReply(customer, [{ type: 'text', text: 'Bonjour' }], { twilioGotIt: false });
+    await waitFor('the delivery to be sent', async () => (await getDelivery(db, message.id))?.status === 'sent');
+    assert.equal(smsTo(customer).length, 1, 'Twilio was asked first, then it was sent again');
+    assert.equal((await getDelivery(db, message.id))?.resent, 1);
+    const resent = (await queues.deadLetters.listResent()).find((item) => item.messageId === message.id);
+    assert.match(resent?.reason ?? '', /500/);
+    assert.equal(await queues.deadLetters.count(), letters);
   });
 });

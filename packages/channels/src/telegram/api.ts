@@ -16,8 +16,16 @@
  *
  * Telegraf's errors are never passed on as `cause`: TelegramError carries the
  * whole request payload (a customer's text) and FetchError the token.
+ *
+ * Each call goes through a client of its own whose agent notes whether the
+ * request got a connection (departure.ts): one that failed before (refused,
+ * DNS, TLS, or its time limit reached while still connecting) was not sent
+ * and is simply tried again, never taken for a message Telegram may have.
  */
+import { Agent as HttpAgent, globalAgent as httpAgent } from 'node:http';
+import { globalAgent as httpsAgent } from 'node:https';
 import { Telegram, TelegramError } from 'telegraf';
+import { trackAgent } from '../departure.js';
 import { ProviderError } from '../types.js';
 import { redactToken, type TelegramSettings } from './settings.js';
 
@@ -33,8 +41,38 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** The request never left: the provider cannot have it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** The request never left: the provider cannot have it (for a call whose connection was not tracked). */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * A client for one call: the same token and options, and an agent that watches this call's
+ * connection. Telegraf keeps no state between calls, so a client per call costs an object.
+ */
+function clientForOneCall(api: BotApi) {
+  const client = new Telegram(api.token, { ...api.options });
+  const base =
+    api.options.agent instanceof HttpAgent
+      ? api.options.agent
+      : api.options.apiRoot.startsWith('https:')
+        ? httpsAgent
+        : httpAgent;
+  const { agent, departure } = trackAgent(base);
+  // Set after construction: telegraf drops the agent option for an http:// API root (a local Bot API server).
+  (client.options as { agent?: HttpAgent }).agent = agent;
+  return { client, departure };
+}
 
 /**
  * One Bot API call. Resolves with the method's result; otherwise throws a
@@ -48,22 +86,24 @@ export async function callBotApi<Result>(
 ): Promise<Result> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const { client, departure } = clientForOneCall(api);
   try {
     // The method name is ours (render.ts picks it from a closed list); telegraf's
     // per-method payload typing cannot follow a name chosen at run time, and it
     // types the signal as its abort-controller polyfill (node-fetch takes Node's own).
-    const call = api.callApi.bind(api) as unknown as (
+    const call = client.callApi.bind(client) as unknown as (
       m: string,
       p: object,
       o: { signal: AbortSignal },
     ) => Promise<unknown>;
     return (await call(method, payload, { signal })) as Result;
   } catch (error) {
-    throw classifyBotApiError(`Telegram ${method}`, error, api.token);
+    throw classifyBotApiError(`Telegram ${method}`, error, api.token, departure.mayHaveLeft());
   }
 }
 
-export function classifyBotApiError(what: string, error: unknown, token: string): ProviderError {
+/** `mayHaveLeft`: false when the call's request never got a connection (departure.ts); undefined: not tracked. */
+export function classifyBotApiError(what: string, error: unknown, token: string, mayHaveLeft?: boolean): ProviderError {
   if (error instanceof TelegramError) {
     const status = error.code;
     const description = redactToken(error.description ?? '', token);
@@ -83,12 +123,18 @@ export function classifyBotApiError(what: string, error: unknown, token: string)
     return new ProviderError(detail, 'reject', { status });
   }
   const failure = error as { name?: string; type?: string; code?: string; errno?: string } | undefined;
+  if (mayHaveLeft === false) {
+    // No connection ever opened for this call: whatever the failure (a time limit included), nothing left.
+    const why =
+      failure?.name === 'AbortError' ? 'time limit reached while connecting' : (failure?.code ?? 'no connection');
+    return new ProviderError(`${what}: cannot connect (${why}); nothing was sent`, 'retry');
+  }
   if (failure?.name === 'AbortError') {
     return new ProviderError(`${what}: no answer before the timeout; Telegram may have the message`, 'ambiguous');
   }
   if (failure?.name === 'FetchError') {
     const code = failure.code ?? failure.errno;
-    if (failure.type === 'system' && code && NOT_SENT_CODES.has(code)) {
+    if (mayHaveLeft === undefined && failure.type === 'system' && code && NOT_SENT_CODES.has(code)) {
       return new ProviderError(`${what}: cannot connect (${code})`, 'retry');
     }
     if (failure.type === 'invalid-json') {
