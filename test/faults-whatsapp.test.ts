@@ -14,8 +14,10 @@
  *
  * Not covered, by design: the owner killed in the very moment of a send
  * (WhatsApp has the message, the worker never hears so). The send is then
- * ambiguous, WhatsApp cannot be asked, and the reply is kept as a dead letter
- * ('unknown') rather than risk a second copy: at most once. The test kills
+ * ambiguous and WhatsApp cannot be asked: the bot folder's delivery.uncertain
+ * decides (replies at least once by default: sent again, possibly a second
+ * copy; at most once: an 'unknown' dead letter; see
+ * test/faults-crash-mid-send.test.ts for both on Telegram). The test kills
  * the owner between two sends, a few hundred ms after the last one, and
  * after every message written so far was acknowledged and queued: a message
  * the device acknowledged is never delivered again, so one cut between its
