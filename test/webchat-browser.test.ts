@@ -135,7 +135,7 @@ describe('web chat in a real browser', { skip: chromiumSkipReason() }, () => {
   it('opens the widget by itself on the demo page, in French', async () => {
     const panel = page.locator('#passerelle-webchat .panel');
     await panel.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await page.locator('#passerelle-webchat header h2').textContent(), 'Maison Lumière');
+    assert.equal(await page.locator('#passerelle-webchat .head h2').textContent(), 'Maison Lumière');
     assert.equal(
       await page.locator('#passerelle-webchat input[name=text]').getAttribute('placeholder'),
       'Votre message…',
