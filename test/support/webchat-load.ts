@@ -8,6 +8,8 @@
  * again (to the next gateway URL, as a load balancer would pick), says hello
  * with its visitor id, token and the last seq it has, and sends every
  * pending message again with the same id. The gateway must deduplicate them.
+ * A message refused as 'unavailable' (Redis could not take it) is also sent
+ * again, with the same id, after the retryAfterSeconds the refusal gives.
  */
 import assert from 'node:assert/strict';
 import { echoed } from './cluster.js';
@@ -161,7 +163,22 @@ export class ResendingVisitor {
       this.errors.push(frame);
       // Refused for good (not 'unavailable'): the widget stops resending it.
       if (frame.id && frame.code !== 'unavailable') this.pending.delete(String(frame.id));
+      // Redis could not take it: sent again, same id, after the wait the gateway gave.
+      else if (frame.id && typeof frame.retryAfterSeconds === 'number')
+        this.resendLater(String(frame.id), frame.retryAfterSeconds);
     }
+  }
+
+  private resendLater(id: string, seconds: number): void {
+    setTimeout(() => {
+      const text = this.pending.get(id);
+      if (this.closing || text === undefined) return;
+      try {
+        this.current.say(id, text);
+      } catch {
+        // The socket is closing: the reconnect sends every pending message again.
+      }
+    }, seconds * 1000).unref();
   }
 
   private async reconnect(previous: WebchatVisitor): Promise<void> {

@@ -23,7 +23,9 @@ export function createMetrics(queues: PipelineQueues): Metrics {
 
   const inbound = new Counter({
     name: 'passerelle_inbound_events_total',
-    help: 'Inbound events received by the gateway, by channel and result (accepted, duplicate, refused).',
+    help:
+      'Inbound events received by the gateway, by channel and result (accepted, duplicate, refused, ' +
+      'unavailable: Redis could not take it and the sender was told to retry).',
     labelNames: ['channel', 'result'],
     registers: [registry],
   });

@@ -21,16 +21,24 @@ import {
   webchatSecret,
 } from '@passerelle/channels';
 import {
+  ACCEPT_DEADLINE_MS,
   type Config,
+  type ConnectOptions,
   connectRedis,
   type Db,
+  type EnqueueResult,
+  type InboundEvent,
   type Logger,
   migrate,
   openDb,
+  openInboundQueue,
   openPipelineQueues,
+  type PipelineObserver,
   type Redis,
+  RedisUnavailable,
   safeRedisAddress,
   waitForRedis,
+  withinDeadline,
 } from '@passerelle/core';
 import {
   ALWAYS_OPEN,
@@ -59,6 +67,8 @@ export interface Runtime {
   role: Role;
   /** The port actually listened on (PORT=0 picks a free one). */
   port: number;
+  /** The address listened on: HOST, or every interface ('::' or '0.0.0.0') when it is unset. */
+  host: string;
   close(): Promise<void>;
 }
 
@@ -155,6 +165,9 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       logger.info({ bot: bot.name, botDir: config.botDir }, 'dialog worker and channel sender started');
     }
 
+    // For the channels' long-running services (Telegram polling, the WhatsApp client): nobody is
+    // waiting on the other end, and a WhatsApp message is never delivered twice, so accepting
+    // waits Redis out (a restart) rather than fail.
     const channelContext: ChannelContext = {
       config,
       redis,
@@ -166,6 +179,11 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       },
       refused: (channel) => metrics.observer.inboundReceived(channel, 'refused'),
     };
+    // For webhooks and the web chat socket, where a caller is waiting: see startEdge.
+    const edge = startsGateway ? await startEdge(config, logger, role, closers, metrics.observer) : undefined;
+    const webhookContext: ChannelContext = edge
+      ? { ...channelContext, redis: edge.redis, accept: edge.accept }
+      : channelContext;
     const consoleRouters = [];
     // Open console streams never end by themselves: a shutdown ends them so the server can close.
     const consoleStreams = new Set<Response>();
@@ -224,7 +242,7 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       adminToken: config.adminToken,
       publicUrl: config.publicUrl,
       servePages: startsGateway,
-      mountWebhooks: startsGateway ? (router) => mountChannelWebhooks(router, channelContext) : undefined,
+      mountWebhooks: startsGateway ? (router) => mountChannelWebhooks(router, webhookContext) : undefined,
       consoleRouters,
     });
     const server = createServer(app);
@@ -234,17 +252,18 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
       closers.push(() => subscriber.quit());
       socket = attachWebchatSocket(server, {
         redis,
+        edge: webhookContext.redis,
         subscriber,
         prefix: config.redisKeyPrefix,
         secret: await webchatSecret(redis, config.redisKeyPrefix, config.webchatSecret),
         logger,
-        accept: channelContext.accept,
+        accept: webhookContext.accept,
         limits: webchatLimitSettings(config.env),
       });
       const services = await startChannelServices(channelContext);
       closers.push(() => Promise.all(services.map((service) => service.close())));
     }
-    const port = await listen(server, config.port);
+    const { port, address: host } = await listen(server, config.port, config.host);
     // Sockets first: an open web chat socket would keep server.close() waiting.
     closers.push(async () => {
       await socket?.close();
@@ -253,13 +272,21 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
     });
 
     logger.info(
-      { port, redis: safeRedisAddress(config.redis), database: db.kind, publicUrl: config.publicUrl },
+      {
+        port,
+        host,
+        listening: config.host ? `${config.host} only (HOST)` : 'every interface (HOST unset)',
+        redis: safeRedisAddress(config.redis),
+        database: db.kind,
+        publicUrl: config.publicUrl,
+      },
       startsGateway ? `gateway ready: open ${config.publicUrl}/ to chat with the demo bot` : 'worker ready',
     );
     let closed = false;
     return {
       role,
       port,
+      host,
       async close() {
         if (closed) return;
         closed = true;
@@ -273,12 +300,56 @@ export async function startRuntime(config: Config, role: Role, logger: Logger): 
 }
 
 /**
+ * The gateway's edge: what webhooks and the web chat socket use, where a caller is waiting for
+ * the answer. Its own Redis connection fails fast (no offline queue, each command bounded:
+ * connectRedis `failFast`), and accepting a message is bounded by ACCEPT_DEADLINE_MS; past that
+ * the caller gets a 503 with Retry-After (jsonErrorHandler) or the socket's 'unavailable' frame,
+ * and nothing is acknowledged that is not queued. Accepting goes to the same inbound queue as
+ * everything else (same keys, same dedup), through this connection. Why this is safe when an
+ * accept that timed out lands after all: core's availability.ts.
+ */
+async function startEdge(
+  config: Config,
+  logger: Logger,
+  role: Role,
+  closers: Array<() => Promise<unknown>>,
+  observer: PipelineObserver,
+): Promise<{ redis: Redis; accept: (event: InboundEvent) => Promise<EnqueueResult> }> {
+  const redis = watchedRedis(config, logger, `passerelle-${role}-edge`, { failFast: true });
+  closers.push(() => redis.quit());
+  // BullMQ's queue initialises on a connection that is ready (its version check must not be refused).
+  await waitForRedis(redis, config.redis);
+  const inbound = openInboundQueue(redis, config);
+  closers.push(() => inbound.close());
+  // The queue repeats its connection's errors, which watchedRedis already logs.
+  inbound.queue.on('error', () => {});
+  return {
+    redis,
+    async accept(event) {
+      try {
+        const result = await withinDeadline(ACCEPT_DEADLINE_MS, inbound.enqueue(event));
+        observer.inboundReceived(event.channel, result);
+        return result;
+      } catch (error) {
+        if (error instanceof RedisUnavailable) observer.inboundReceived(event.channel, 'unavailable');
+        throw error;
+      }
+    },
+  };
+}
+
+/**
  * A Redis connection whose errors are logged: ioredis prints an 'error' that nobody listens to
  * on stderr, outside the JSON logs. While Redis is away (a restart) it says so once, and once
  * when the connection is back; ioredis reconnects by itself meanwhile.
  */
-function watchedRedis(config: Config, logger: Logger, name: string): ReturnType<typeof connectRedis> {
-  const connection = connectRedis(config.redis, name);
+function watchedRedis(
+  config: Config,
+  logger: Logger,
+  name: string,
+  options: ConnectOptions = {},
+): ReturnType<typeof connectRedis> {
+  const connection = connectRedis(config.redis, name, options);
   let away = false;
   connection.on('error', (error: unknown) => {
     if (away) return;
@@ -312,10 +383,20 @@ async function openDatabase(config: Config, role: Role, logger: Logger): Promise
   return db;
 }
 
-async function listen(server: Server, port: number): Promise<number> {
-  server.listen(port);
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
+/**
+ * Listens on HOST (unset: every interface, Node's default) and PORT. A HOST this machine does not
+ * have, or a port taken, stops the start with a message naming the variables.
+ */
+async function listen(server: Server, port: number, host: string | undefined): Promise<AddressInfo> {
+  const listening = once(server, 'listening');
+  server.listen(port, host);
+  try {
+    await listening;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`cannot listen on ${host ? `HOST=${host} ` : ''}PORT=${port}: ${code}`, { cause: error });
+  }
+  return server.address() as AddressInfo;
 }
 
 /** Stops taking connections and waits for requests in flight; idle keep-alive sockets are closed at once. */

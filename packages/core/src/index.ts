@@ -17,10 +17,27 @@ export {
   OrderedWorker,
   type OrderedWorkerOptions,
 } from './pipeline/ordered-queue.js';
-export { openPipelineQueues, type PipelineQueues, retryDeadLetter, stageSettings } from './pipeline/queues.js';
+export {
+  openInboundQueue,
+  openPipelineQueues,
+  type PipelineQueues,
+  retryDeadLetter,
+  stageSettings,
+} from './pipeline/queues.js';
 export { type BackoffPolicy, backoffDelay, GiveUp, parseRetryAfter, RetryLater } from './pipeline/retry.js';
+export {
+  ACCEPT_DEADLINE_MS,
+  asRedisUnavailable,
+  EDGE_COMMAND_TIMEOUT_MS,
+  isRedisUnavailable,
+  RedisUnavailable,
+  redisReady,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+  withinDeadline,
+} from './queues/availability.js';
 export { bullmqQueueName, conversationKey, conversationKeys, QUEUE, type QueueName } from './queues/names.js';
 export {
+  type ConnectOptions,
   connectRedis,
   isCluster,
   type Redis,

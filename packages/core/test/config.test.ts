@@ -61,6 +61,17 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('listens on every interface unless HOST names an address or a host name', () => {
+    assert.equal(loadConfig({}).host, undefined);
+    assert.equal(loadConfig({ HOST: '' }).host, undefined, 'blank is unset');
+    for (const host of ['127.0.0.1', '0.0.0.0', '::1', '::', 'localhost', 'gateway.internal', '10.0.0.7']) {
+      assert.equal(loadConfig({ HOST: host }).host, host);
+    }
+    for (const host of ['127.0.0.1:3000', 'http://localhost', 'two words', '[::1]', '-bad.example']) {
+      assert.match(problemsOf({ HOST: host }).get('HOST') ?? '', /IP address .* or a host name/, host);
+    }
+  });
+
   it('requires the Telegram webhook secret in webhook mode only', () => {
     assert.ok(problemsOf({ TELEGRAM_BOT_TOKEN: '1:abc' }).has('TELEGRAM_WEBHOOK_SECRET'));
     assert.equal(loadConfig({ TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_MODE: 'polling' }).env.TELEGRAM_MODE, 'polling');

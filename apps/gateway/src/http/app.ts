@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonErrorHandler, TRUSTED_PROXIES, WEBCHAT_WIDGET_FILE } from '@passerelle/channels';
-import type { Db, Logger, PipelineQueues, Redis } from '@passerelle/core';
+import { type Db, type Logger, type PipelineQueues, type Redis, redisReady } from '@passerelle/core';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { allowCrossOriginEmbedding, securityHeaders } from './security-headers.js';
@@ -49,13 +49,22 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ status: 'ok' });
   });
 
+  // 200 { status: 'ready', redis: 'ok', database: 'ok' }, or 503 with 'unreachable: why' for each
+  // dependency that is not, and a one-line reason naming them. Says which and why, nothing more
+  // (no address, no credentials: docs/security.md).
   app.get('/readyz', async (_req, res) => {
-    const [redis, database] = await Promise.all([
-      probe(() => deps.redis.ping()),
-      probe(() => deps.db.query('select 1')),
-    ]);
+    const [redis, database] = await Promise.all([probeRedis(deps.redis), probe(() => deps.db.query('select 1'))]);
     const ready = redis === 'ok' && database === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', redis, database });
+    const problems = [
+      ...(redis === 'ok' ? [] : [`Redis ${redis}`]),
+      ...(database === 'ok' ? [] : [`database ${database}`]),
+    ];
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      redis,
+      database,
+      ...(ready ? {} : { reason: problems.join('; ') }),
+    });
   });
 
   app.get('/metrics', async (_req, res, next) => {
@@ -103,6 +112,15 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(jsonErrorHandler(deps.logger));
   return app;
+}
+
+/**
+ * A connection that is not up says so at once: a PING sent on it would only wait in ioredis's
+ * offline queue until the probe's timeout (and stay there until Redis is back, one per probe).
+ */
+async function probeRedis(redis: Redis): Promise<string> {
+  if (!redisReady(redis)) return `unreachable: not connected (${redis.status})`;
+  return probe(() => redis.ping());
 }
 
 async function probe(check: () => Promise<unknown>): Promise<string> {

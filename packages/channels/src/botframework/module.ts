@@ -24,8 +24,8 @@ export interface BotframeworkModuleOptions {
 
 const OPEN_WARNING =
   'Bot Framework in OPEN mode: MicrosoftAppId is unset, so POST /api/messages checks no token and serves only ' +
-  'the Bot Framework Emulator on this machine (loopback serviceUrl). Set MicrosoftAppId and MicrosoftAppPassword ' +
-  'to serve Teams and Messenger.';
+  'the Bot Framework Emulator on this machine (callers on the loopback interface, loopback serviceUrl; others ' +
+  'get a 403). Set MicrosoftAppId and MicrosoftAppPassword to serve Teams and Messenger.';
 
 export function createBotframeworkModule(options: BotframeworkModuleOptions = {}): ChannelModule {
   return {

@@ -13,12 +13,16 @@
  * be fetched (the Bot Connector retries), and the event accepted before 2xx.
  *
  * Without MicrosoftAppId botbuilder skips authentication ("open mode", for
- * the Bot Framework Emulator). We then only accept a loopback serviceUrl, so
- * an open gateway cannot be used to make the worker post anywhere else.
+ * the Bot Framework Emulator). We then serve only a caller on this machine
+ * (the connection comes from the loopback interface), and only a loopback
+ * serviceUrl, so an open gateway can neither be used from elsewhere nor be
+ * made to post anywhere else.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Config } from '@passerelle/core';
 import { type Activity, CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError } from 'botframework-connector';
+import proxyaddr from 'proxy-addr';
 import { HttpRefusal } from '../http-errors.js';
 import type { InboundActivity } from './activity.js';
 import { credentialSettings } from './credentials.js';
@@ -77,11 +81,26 @@ export class ActivityAuthenticator {
   }
 
   /**
+   * In open mode, refuses (403) a request that does not come from this machine; with
+   * MicrosoftAppId set, the token says who is calling and this checks nothing. Cheap: called
+   * before the body is read, and again by run().
+   */
+  checkCaller(request: IncomingMessage): void {
+    if (this.open) assertLoopbackCaller(request);
+  }
+
+  /**
    * Runs `work` once botbuilder accepted the request. Throws an HttpRefusal
    * when it did not, VerificationUnavailable when it could not tell; errors
    * thrown by `work` itself pass through unchanged.
    */
-  async run(authorization: string | undefined, activity: InboundActivity, work: () => Promise<void>): Promise<void> {
+  async run(
+    request: IncomingMessage,
+    authorization: string | undefined,
+    activity: InboundActivity,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    this.checkCaller(request);
     if (this.open) assertLoopbackServiceUrl(activity.serviceUrl);
     else if (!authorization) throw new HttpRefusal(401, 'missing Authorization header (a Bot Framework JWT)');
     let started = false;
@@ -122,6 +141,33 @@ function refusalFor(error: unknown): Error {
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const isLoopback = proxyaddr.compile('loopback');
+
+const OPEN_MODE_REMEDY = 'set MicrosoftAppId and MicrosoftAppPassword for Teams and Messenger';
+
+/**
+ * Open mode serves the Emulator on this machine only. Who is calling is the TCP peer
+ * (req.socket.remoteAddress), which a remote caller cannot choose: 127.0.0.0/8 (also written
+ * ::ffff:127.x.x.x) or ::1. Not req.ip: the app's `trust proxy` setting trusts the private networks
+ * too (TRUSTED_PROXIES), so a caller on the LAN could write `X-Forwarded-For: 127.0.0.1` and be
+ * taken for this machine. X-Forwarded-For can only refuse here, never admit: a proxy on this
+ * machine (nginx, an ngrok tunnel) connects from loopback and writes the real client there, and
+ * any address in it that is not loopback means the request came from elsewhere through it. A
+ * proxy that forwards without saying for whom makes every caller look local: behind one, set
+ * MicrosoftAppId.
+ */
+function assertLoopbackCaller(request: IncomingMessage): void {
+  const peer = request.socket.remoteAddress;
+  const chain = peer ? proxyaddr.all(request) : [];
+  const remote = chain.find((address) => !isLoopback(address, 0));
+  if (chain.length > 0 && remote === undefined) return;
+  throw new HttpRefusal(
+    403,
+    'MicrosoftAppId is not set, so only the Bot Framework Emulator on this machine is served, and this ' +
+      `request comes from ${remote === peer || !peer ? 'another machine' : 'another machine through a proxy'}; ` +
+      OPEN_MODE_REMEDY,
+  );
+}
 
 function assertLoopbackServiceUrl(serviceUrl: string): void {
   const url = new URL(serviceUrl);
@@ -130,7 +176,7 @@ function assertLoopbackServiceUrl(serviceUrl: string): void {
     throw new HttpRefusal(
       403,
       'MicrosoftAppId is not set, so only the Bot Framework Emulator on this machine is served ' +
-        '(a serviceUrl like http://localhost:PORT); set MicrosoftAppId and MicrosoftAppPassword for Teams and Messenger',
+        `(a serviceUrl like http://localhost:PORT); ${OPEN_MODE_REMEDY}`,
     );
   }
 }

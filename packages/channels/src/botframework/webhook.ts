@@ -34,8 +34,19 @@ export function mountBotFrameworkWebhook(
     return new HttpRefusal(status, reason);
   };
 
-  // Without a token there is nothing to read: refused before the body is parsed.
+  // Without a token (or, in open mode, from another machine) there is nothing to read: refused
+  // before the body is parsed.
   const requireToken: RequestHandler = (req, _res, next) => {
+    try {
+      authenticator.checkCaller(req);
+    } catch (error) {
+      const reason = (error as Error).message;
+      context.logger.warn(
+        { channel: 'teams', reason },
+        'Bot Framework request refused: open mode, not from this machine',
+      );
+      return next(refuse('teams', 403, reason));
+    }
     if (authenticator.open || req.get('authorization')) return next();
     next(refuse('teams', 401, 'missing Authorization header (a Bot Framework JWT)'));
   };
@@ -69,7 +80,7 @@ export function mountBotFrameworkWebhook(
     const activity = parsed.data;
     const counted = channelFor(activity.channelId) ?? 'teams';
     try {
-      await authenticator.run(req.get('authorization'), activity, () => accept(activity, receivedAt));
+      await authenticator.run(req, req.get('authorization'), activity, () => accept(activity, receivedAt));
     } catch (error) {
       if (error instanceof HttpRefusal) {
         context.refused(counted, error.message);

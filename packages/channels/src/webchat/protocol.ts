@@ -84,6 +84,9 @@ export type ServerFrame =
       code: string;
       message: string;
       id?: string | undefined;
-      /** With code 'rate-limited': when the refused frame may be sent again. */
+      /**
+       * With code 'rate-limited' (too fast) or 'unavailable' (Redis could not take it): when the
+       * refused frame may be sent again.
+       */
       retryAfterSeconds?: number | undefined;
     };

@@ -4,12 +4,29 @@
  * message is safely on the inbound queue: the socket's equivalent of a
  * webhook's 2xx. Replies come back through Redis pub/sub (see send.ts), so
  * any gateway process can hold the socket whatever process answers.
+ *
+ * When Redis cannot take a message (down, not ready, not answering), the
+ * frame gets an 'unavailable' error frame with retryAfterSeconds at once,
+ * never an ack: the widget keeps the message and sends it again (core's
+ * availability.ts). What a frame needs goes through the fail-fast `edge`
+ * connection; what happens in the background (a socket catching up from
+ * its history after Redis came back) through `redis`, which waits Redis out.
  */
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { EnqueueResult, InboundEvent, Logger, Redis } from '@passerelle/core';
+import {
+  ACCEPT_DEADLINE_MS,
+  asRedisUnavailable,
+  type EnqueueResult,
+  type InboundEvent,
+  type Logger,
+  type Redis,
+  RedisUnavailable,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+  withinDeadline,
+} from '@passerelle/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { clientAddress } from './client-address.js';
@@ -30,8 +47,17 @@ const MAX_FRAME_BYTES = 32 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 export interface WebchatSocketOptions {
+  /** For work nobody waits on (catching a socket up from its history): a connection that waits Redis out. */
   redis: Redis;
-  /** A connection of its own: a Redis connection in subscriber mode can do nothing else. */
+  /**
+   * For what a frame needs while its sender waits (limits, history): the gateway's fail-fast
+   * connection, so that a frame is refused rather than held. Default: `redis`.
+   */
+  edge?: Redis;
+  /**
+   * A connection of its own: a Redis connection in subscriber mode can do nothing else. Not
+   * fail-fast: a subscription asked for while Redis is away is made when it is back.
+   */
   subscriber: Redis;
   prefix: string;
   secret: string;
@@ -68,7 +94,8 @@ export interface WebchatSocketServer {
 
 export function attachWebchatSocket(server: Server, options: WebchatSocketOptions): WebchatSocketServer {
   const { redis, subscriber, prefix, secret, logger } = options;
-  const limits = new WebchatLimits(redis, prefix, options.limits ?? DEFAULT_WEBCHAT_LIMITS, logger);
+  const edge = options.edge ?? redis;
+  const limits = new WebchatLimits(edge, prefix, options.limits ?? DEFAULT_WEBCHAT_LIMITS, logger);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   /** live channel -> sockets of that visitor in this process (one visitor may have several tabs). */
   const listeners = new Map<string, Set<Connection>>();
@@ -192,6 +219,7 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
 
   async function onFrame(connection: Connection, raw: string | null): Promise<void> {
     if (connection.socket.readyState !== WebSocket.OPEN) return;
+    const started = Date.now();
     let json: unknown;
     let malformed = false;
     if (raw !== null) {
@@ -211,24 +239,44 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
     if (frame.type === 'hello') return hello(connection, frame);
     if (!connection.visitor) return refuse(connection, 'hello-first', 'send a hello frame first', frame.id);
     const event = parseWebchatFrame(frame, connection.visitor, new Date());
+    const visitorId = connection.visitor.visitorId;
     let result: EnqueueResult;
     try {
       // The visitor's own line goes into the history before the message is queued, so
       // that on a reload it stands above the bot's answer. Appending is once per frame id.
       // A referral alone has no line: the visitor clicked a link on the site, wrote nothing.
       const line = visitorLine(frame);
-      if (line !== undefined) {
-        await appendToHistory(redis, prefix, connection.visitor.visitorId, {
-          id: frame.id,
-          from: 'visitor',
-          parts: [{ type: 'text', text: line }],
-        });
-      }
-      result = await options.accept(event);
-    } catch (error) {
+      const appendAndAccept = async () => {
+        if (line !== undefined) {
+          await appendToHistory(edge, prefix, visitorId, {
+            id: frame.id,
+            from: 'visitor',
+            parts: [{ type: 'text', text: line }],
+          });
+        }
+        return options.accept(event);
+      };
+      // One budget for the whole frame: a rate limit check that waited for a stuck Redis (and then
+      // let the frame through) leaves less for the rest, so the refusal still comes in time. A
+      // message that lands after its refusal is harmless: the resend has the same id (see above).
+      const left = Math.max(100, ACCEPT_DEADLINE_MS - (Date.now() - started));
+      result = await withinDeadline(left, appendAndAccept());
+    } catch (caught) {
       // Not acked: the widget keeps the message and sends it again later.
-      logger.error({ err: error, channel: 'webchat' }, 'could not queue web chat message');
-      return refuse(connection, 'unavailable', 'not accepted, please resend', frame.id);
+      const error = asRedisUnavailable(caught);
+      if (error instanceof RedisUnavailable) {
+        // The Redis connection's own log line says Redis is away; one line per frame is enough here.
+        logger.warn({ channel: 'webchat', reason: error.message }, 'web chat message not taken: Redis unavailable');
+      } else {
+        logger.error({ err: error, channel: 'webchat' }, 'could not queue web chat message');
+      }
+      return refuse(
+        connection,
+        'unavailable',
+        `not accepted, please resend in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`,
+        frame.id,
+        UNAVAILABLE_RETRY_AFTER_SECONDS,
+      );
     }
     send(connection, { type: 'ack', id: frame.id, duplicate: result === 'duplicate' });
   }
@@ -240,23 +288,41 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
     connection.visitor = { visitorId, site: frame.site, locale: frame.locale, name: frame.name };
     connection.lastSentSeq = known ? frame.lastSeq : 0;
     send(connection, { type: 'welcome', visitorId, token: signVisitor(secret, visitorId) });
-    // Subscribe before reading history: a reply published in between is then seen
-    // twice rather than never, and the seq check drops the second copy.
-    await listen(connection);
-    const history = await redis.lrange(webchatKeys(prefix, visitorId).history, 0, -1);
-    for (const json of history) deliver(connection, JSON.parse(json) as ServerMessageFrame);
+    try {
+      // Subscribe before reading history: a reply published in between is then seen
+      // twice rather than never, and the seq check drops the second copy. With Redis away the
+      // subscription waits for it (and the subscriber's 'ready' then catches this socket up from
+      // its history), but the frames behind this hello do not wait: they are refused at once.
+      await withinDeadline(ACCEPT_DEADLINE_MS, listen(connection));
+      const history = await edge.lrange(webchatKeys(prefix, visitorId).history, 0, -1);
+      for (const json of history) deliver(connection, JSON.parse(json) as ServerMessageFrame);
+    } catch (caught) {
+      const error = asRedisUnavailable(caught);
+      if (!(error instanceof RedisUnavailable)) throw error;
+      logger.warn({ channel: 'webchat', reason: error.message }, 'web chat history delayed: Redis unavailable');
+      refuse(
+        connection,
+        'unavailable',
+        'earlier messages cannot be loaded just now; they follow when the server is back',
+        undefined,
+        UNAVAILABLE_RETRY_AFTER_SECONDS,
+      );
+      // In the background, on the connection that waits Redis out: the history comes once it can.
+      catchUp(connection);
+    }
   }
 
+  /** Listens for the visitor's live frames; the socket counts as listening before the subscription is made. */
   async function listen(connection: Connection): Promise<void> {
     if (!connection.visitor) return;
     const channel = webchatKeys(prefix, connection.visitor.visitorId).live;
-    let set = listeners.get(channel);
-    if (!set) {
-      set = new Set();
-      listeners.set(channel, set);
-      await subscriber.subscribe(channel);
+    const set = listeners.get(channel);
+    if (set) {
+      set.add(connection);
+      return;
     }
-    set.add(connection);
+    listeners.set(channel, new Set([connection]));
+    await subscriber.subscribe(channel);
   }
 
   async function unlisten(connection: Connection): Promise<void> {
@@ -304,9 +370,15 @@ export function attachWebchatSocket(server: Server, options: WebchatSocketOption
       .catch((error: unknown) => logger.warn({ err: error, channel: 'webchat' }, 'web chat frames not delivered'));
   }
 
-  function refuse(connection: Connection, code: string, message: string, id?: string): void {
+  function refuse(
+    connection: Connection,
+    code: string,
+    message: string,
+    id?: string,
+    retryAfterSeconds?: number,
+  ): void {
     logger.info({ channel: 'webchat', code, reason: message }, 'web chat frame refused');
-    send(connection, { type: 'error', code, message, id });
+    send(connection, { type: 'error', code, message, id, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
   }
 
   return {

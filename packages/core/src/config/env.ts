@@ -3,6 +3,7 @@
  * once at start. A bad start names every bad or missing variable in one error,
  * so an operator fixes them all in one go instead of one restart per typo.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseClusterNode, type RedisSettings } from '../queues/redis.js';
 
@@ -22,6 +23,9 @@ const url = (protocols: RegExp, example: string) =>
         return false;
       }
     }, `must be a URL like ${example}`);
+
+/** RFC 1123: dot-separated labels of letters, digits and inner hyphens, 253 characters at most. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const booleanFlag = z
@@ -55,6 +59,14 @@ const EnvSchema = z.object({
   DATABASE_URL: optionalString.pipe(z.union([z.undefined(), url(/^postgres(ql)?:$/, 'postgres://user@host:5432/db')])),
   DATA_DIR: z.string().default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * The address to listen on: an IP address of this machine (127.0.0.1 behind a proxy on the same
+   * machine) or a host name that resolves to one. Unset: every interface.
+   */
+  HOST: optionalString.refine(
+    (value) => value === undefined || isIP(value) !== 0 || HOST_NAME.test(value),
+    'must be an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name (localhost)',
+  ),
   PUBLIC_URL: optionalString.pipe(z.union([z.undefined(), url(/^https?:$/, 'https://bot.example.com')])),
   BOT_DIR: z.string().default('bots/demo'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -165,6 +177,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   port: number;
+  /** HOST: the address listened on; undefined: every interface. */
+  host: string | undefined;
   publicUrl: string;
   botDir: string;
   logLevel: Env['LOG_LEVEL'];
@@ -214,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     port: env.PORT,
+    host: env.HOST,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     botDir: env.BOT_DIR,
     logLevel: env.LOG_LEVEL,

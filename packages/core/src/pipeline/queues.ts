@@ -14,16 +14,11 @@ export interface PipelineQueues {
   close(): Promise<void>;
 }
 
-export function openPipelineQueues(
-  redis: Redis,
-  config: Pick<Config, 'redisKeyPrefix'> & { pipeline: Pick<Config['pipeline'], 'dedupTtlSeconds'> },
-): PipelineQueues {
+type QueueConfig = Pick<Config, 'redisKeyPrefix'> & { pipeline: Pick<Config['pipeline'], 'dedupTtlSeconds'> };
+
+export function openPipelineQueues(redis: Redis, config: QueueConfig): PipelineQueues {
   const common = { redis, prefix: config.redisKeyPrefix, dedupTtlSeconds: config.pipeline.dedupTtlSeconds };
-  const inbound = new OrderedQueue<InboundEvent>({
-    ...common,
-    name: QUEUE.inbound,
-    identify: (event) => ({ id: event.id, conversationId: event.conversationId }),
-  });
+  const inbound = openInboundQueue(redis, config);
   const outbound = new OrderedQueue<OutboundMessage>({
     ...common,
     name: QUEUE.outbound,
@@ -39,6 +34,20 @@ export function openPipelineQueues(
       await Promise.all([inbound.close(), outbound.close(), deadLetters.close()]);
     },
   };
+}
+
+/**
+ * The inbound queue alone, on a connection of the caller's choosing: the gateway's edge adds
+ * jobs to it through a fail-fast connection (availability.ts). Same queue, same keys.
+ */
+export function openInboundQueue(redis: Redis, config: QueueConfig): OrderedQueue<InboundEvent> {
+  return new OrderedQueue<InboundEvent>({
+    redis,
+    prefix: config.redisKeyPrefix,
+    dedupTtlSeconds: config.pipeline.dedupTtlSeconds,
+    name: QUEUE.inbound,
+    identify: (event) => ({ id: event.id, conversationId: event.conversationId }),
+  });
 }
 
 /** Puts a dead letter back on its queue, as if it had just arrived, and removes it from the dead letters. */

@@ -1,4 +1,5 @@
 import { Cluster, Redis as SingleRedis } from 'ioredis';
+import { EDGE_COMMAND_TIMEOUT_MS } from './availability.js';
 
 /**
  * A connection to our Redis: one server (REDIS_URL) or a Redis Cluster
@@ -16,27 +17,51 @@ export interface RedisSettings {
   clusterNodes?: string[] | undefined;
 }
 
+export interface ConnectOptions {
+  /**
+   * For the gateway's edge (webhooks, the web chat socket), where a caller is waiting and can be
+   * told to come back: a command fails at once while the connection is down or not ready (no
+   * offline queue), a command in flight when it drops fails then (no resend after the
+   * reconnect), and a command Redis does not answer fails after EDGE_COMMAND_TIMEOUT_MS.
+   * Never for workers or BullMQ's blocking connections, which must wait Redis out. See
+   * availability.ts.
+   */
+  failFast?: boolean;
+}
+
 /**
  * One place that opens Redis connections. `maxRetriesPerRequest: null` is
  * what BullMQ requires of the connections its workers block on; we use the
- * same settings everywhere so a connection can be shared with BullMQ.
+ * same settings everywhere so a connection can be shared with BullMQ: with
+ * the offline queue, a command waits through a Redis restart rather than
+ * fail. A fail-fast connection (options.failFast) is for the edge only.
  * A URL string stands for one server.
  */
-export function connectRedis(target: string | RedisSettings, name: string): Redis {
+export function connectRedis(target: string | RedisSettings, name: string, options: ConnectOptions = {}): Redis {
   const settings = typeof target === 'string' ? { url: target } : target;
-  if (settings.clusterNodes && settings.clusterNodes.length > 0) return connectCluster(settings.clusterNodes, name);
+  if (settings.clusterNodes && settings.clusterNodes.length > 0) {
+    return connectCluster(settings.clusterNodes, name, options);
+  }
   return new SingleRedis(settings.url, {
-    maxRetriesPerRequest: null,
     enableReadyCheck: true,
     connectionName: name,
     // Reconnect forever with a capped delay: Redis restarts must not kill the process.
     retryStrategy: reconnectDelay,
+    ...(options.failFast ? FAIL_FAST : { maxRetriesPerRequest: null }),
   });
 }
 
+/**
+ * No offline queue, no retry of a command cut off by a disconnection (0: in-flight commands are
+ * failed when the connection drops, instead of resent after the reconnect), and a bound on each
+ * command. BullMQ accepts these on a connection used only to add jobs (a Queue); it requires
+ * `maxRetriesPerRequest: null` only of the connections its workers block on.
+ */
+const FAIL_FAST = { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: EDGE_COMMAND_TIMEOUT_MS };
+
 const reconnectDelay = (times: number) => Math.min(times * 200, 5_000);
 
-function connectCluster(nodes: string[], name: string): Cluster {
+function connectCluster(nodes: string[], name: string, options: ConnectOptions): Cluster {
   const seeds = nodes.map(parseClusterNode);
   // Credentials and TLS are the cluster's, not one node's: the first seed that gives them gives them for all.
   const auth = seeds.find((seed) => seed.password !== undefined || seed.username !== undefined);
@@ -46,9 +71,11 @@ function connectCluster(nodes: string[], name: string): Cluster {
     {
       // The node connections are where commands run: the same guarantees BullMQ needs of a single server.
       redisOptions: {
-        maxRetriesPerRequest: null,
         enableReadyCheck: true,
         connectionName: name,
+        ...(options.failFast
+          ? { maxRetriesPerRequest: 0, commandTimeout: EDGE_COMMAND_TIMEOUT_MS }
+          : { maxRetriesPerRequest: null }),
         ...(auth?.username ? { username: auth.username } : {}),
         ...(auth?.password ? { password: auth.password } : {}),
         ...(tls ? { tls: {} } : {}),
@@ -57,6 +84,9 @@ function connectCluster(nodes: string[], name: string): Cluster {
       // ioredis gives node connections no retry of their own (it refreshes the slots on MOVED or
       // a lost node); the cluster as a whole reconnects forever with a capped delay, as above.
       clusterRetryStrategy: reconnectDelay,
+      // A fail-fast cluster refuses commands while it is not ready; the accept deadline
+      // (availability.ts) bounds the redirection retries below.
+      enableOfflineQueue: !options.failFast,
       // Failover and CLUSTERDOWN are waited out (offline queue) rather than failed, like a restart.
       retryDelayOnFailover: 200,
       retryDelayOnClusterDown: 300,
