@@ -17,6 +17,10 @@
  * Redis resumes and is answered; the provider's retry of the same update is
  * then a duplicate: one answer in all.
  *
+ * And as a visitor meets it: the web chat widget in Chromium on the French
+ * demo page keeps a message the gateway could not take, says (in French) it
+ * will try again, and sends it by itself once Redis is back: answered once.
+ *
  * "Answers instead of hanging" is the behaviour checked, with a generous
  * bound (ANSWER_BOUND_MS); how fast is for benchmarks, not for tests.
  */
@@ -30,11 +34,12 @@ import {
   twilioTestEnv,
 } from '../packages/channels/src/twilio/cases.js';
 import { ECHO_BOT_DIR, echoed } from './support/cluster.js';
+import { launchChromium } from './support/console-browser.js';
 import { type FakeBotApi, startFakeBotApi } from './support/fakes/telegram.js';
 import { type FakeTwilio, startFakeTwilio } from './support/fakes/twilio.js';
 import { type IsolatedGateway, startIsolatedGateway } from './support/gateway-process.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
-import { waitFor } from './support/services.js';
+import { chromiumSkipReason, waitFor } from './support/services.js';
 import { type Frame, WebchatVisitor } from './support/webchat-client.js';
 
 const TOKEN = '864209753:AAEredis-unreachable_token-Qw7';
@@ -242,5 +247,43 @@ describe('Redis unreachable: the edge answers 503 (or refuses the frame) instead
       ['arrivé en retard'],
       'answered once in all',
     );
+  });
+
+  it('the widget keeps a message Redis could not take, says so in French, and sends it again by itself', {
+    skip: chromiumSkipReason(),
+  }, async () => {
+    assert.ok(redis && gateway);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ locale: 'fr-FR' });
+      await page.goto(`${gateway.url}/`);
+      // The demo page opens the chat by itself; a first message answered shows its socket is up.
+      const widget = (selector: string) => page.locator(`#passerelle-webchat ${selector}`);
+      const say = async (text: string) => {
+        await widget('input[name=text]').fill(text);
+        await widget('input[name=text]').press('Enter');
+      };
+      await widget('input[name=text]').waitFor({ state: 'visible', timeout: 20_000 });
+      await say('avant la panne');
+      await widget('.msg.bot').filter({ hasText: 'avant la panne' }).first().waitFor({ timeout: 20_000 });
+
+      await redis.stop('SIGTERM');
+      const text = 'écrit pendant la panne du widget';
+      await say(text);
+      await widget('.status')
+        .filter({ hasText: /nouvel essai dans \d+/ })
+        .waitFor({ timeout: ANSWER_BOUND_MS });
+      assert.equal(await widget('.msg.visitor.pending').count(), 1, 'the message stays on screen, not yet sent');
+
+      await redis.start();
+      const answer = widget('.msg.bot').filter({ hasText: text });
+      await answer.first().waitFor({ timeout: 30_000 });
+      await widget('.msg.visitor.pending').first().waitFor({ state: 'detached', timeout: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      assert.equal(await answer.count(), 1, 'answered once');
+      assert.equal(await widget('.status').textContent(), '', 'the waiting notice is gone');
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -33,6 +33,7 @@
       botLabel: 'Us:',
       reconnectingText: 'Reconnecting…',
       tooFastText: 'Too fast: your message will be sent in {seconds} s.',
+      retryingText: 'We could not take your message yet: trying again in {seconds} s.',
       notSentText: 'Your message could not be sent.',
     },
     fr: {
@@ -48,6 +49,7 @@
       botLabel: 'Nous\u00a0:',
       reconnectingText: 'Reconnexion…',
       tooFastText: 'Trop rapide\u00a0: votre message partira dans {seconds}\u00a0s.',
+      retryingText: 'Votre message n’a pas encore pu être pris\u00a0: nouvel essai dans {seconds}\u00a0s.',
       notSentText: 'Votre message n’a pas pu être envoyé.',
     },
   };
@@ -436,17 +438,19 @@
       } else if (frame.type === 'message') {
         lastSeq = Math.max(lastSeq, frame.seq);
         bubble(frame.id, frame.from === 'visitor' ? 'visitor' : 'bot', frame.parts);
-      } else if (frame.type === 'error' && frame.code === 'rate-limited') {
-        // Too fast: the message was not taken. It stays pending and goes again after the wait.
+      } else if (frame.type === 'error' && (frame.code === 'rate-limited' || frame.code === 'unavailable')) {
+        // Too fast, or the gateway could not queue it (Redis away): the message was not taken.
+        // It stays pending and goes again after the wait (and after a reconnect, as every pending one).
         const seconds = frame.retryAfterSeconds || 1;
-        setStatus(text.tooFastText.replace('{seconds}', String(seconds)));
+        const wait = frame.code === 'rate-limited' ? text.tooFastText : text.retryingText;
+        setStatus(wait.replace('{seconds}', String(seconds)));
         const id = frame.id;
         setTimeout(() => {
           if (!id || !pending[id] || !ready) return;
           setStatus('');
           socket.send(JSON.stringify(pending[id]));
         }, seconds * 1000);
-      } else if (frame.type === 'error' && frame.id && pending[frame.id] && frame.code !== 'unavailable') {
+      } else if (frame.type === 'error' && frame.id && pending[frame.id]) {
         delete pending[frame.id]; // refused for good: do not resend
         delete referrals[frame.id];
         // The visitor reads it in the widget's language; the site's developer gets the gateway's reason.
