@@ -16,8 +16,10 @@
  * - node's http and https (telegraf's node-fetch): an agent that notes when
  *   the request's socket is connected (secureConnect for TLS), or reused
  *   while already connected.
- * When the tracking is not available (no global undici dispatcher), the
- * answer is "unknown" and errors are classified by their codes alone.
+ * When the tracking is not available (no global undici dispatcher), or the
+ * fetch hook has not yet seen a single connection in this process (so a
+ * future undici that stopped calling it could not make every failure look
+ * unsent), the answer is "unknown" and errors are classified by their codes.
  */
 import type { Agent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
@@ -33,6 +35,9 @@ interface UndiciDispatcher {
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
+/** Whether undici called the hook for some request of this process: from then on its silence means something. */
+let fetchHookSeen = false;
+
 /** The options to add to one fetch() call, and what it will tell about that call. */
 export function trackFetch(): { init: { dispatcher?: unknown }; departure: Departure } {
   const base = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as UndiciDispatcher | undefined;
@@ -47,6 +52,7 @@ export function trackFetch(): { init: { dispatcher?: unknown }; departure: Depar
           if ((key === 'onConnect' || key === 'onRequestStart') && typeof value === 'function') {
             return function (this: unknown, ...args: unknown[]) {
               connected = true;
+              fetchHookSeen = true;
               return (value as (...a: unknown[]) => unknown).apply(this, args);
             };
           }
@@ -56,7 +62,10 @@ export function trackFetch(): { init: { dispatcher?: unknown }; departure: Depar
       return base.dispatch(options, watched);
     },
   };
-  return { init: { dispatcher }, departure: { mayHaveLeft: () => connected } };
+  return {
+    init: { dispatcher },
+    departure: { mayHaveLeft: () => (connected ? true : fetchHookSeen ? false : undefined) },
+  };
 }
 
 /** An agent for one call of node's http(s) client: `base` does the work, this notes when the socket is open. */

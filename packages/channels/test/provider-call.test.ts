@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { callProvider, ProviderError } from '@passerelle/channels';
 import { startFakeProvider } from '../../../test/support/fake-provider.js';
 import { networkFailure } from '../src/http.js';
@@ -38,6 +38,13 @@ async function failureOf(call: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe('a provider call that fails', () => {
+  before(async () => {
+    // The tracking is trusted once it has seen one connection in this process (departure.ts).
+    const provider = await startFakeProvider();
+    await callProvider({ url: `${provider.url}/warm-up`, body: '', what: 'fake provider' });
+    await provider.close();
+  });
+
   it('before its connection opened (TLS handshake unanswered, time limit reached): not sent, retry', async () => {
     const error = await failureOf(
       callProvider({ url: `https://${await muteServer()}/send`, body: 'hi', timeoutMs: 300, what: 'fake provider' }),
