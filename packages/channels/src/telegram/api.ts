@@ -26,6 +26,7 @@ import { Agent as HttpAgent, globalAgent as httpAgent } from 'node:http';
 import { globalAgent as httpsAgent } from 'node:https';
 import { Telegram, TelegramError } from 'telegraf';
 import { trackAgent } from '../departure.js';
+import { NOT_SENT_CODES } from '../http.js';
 import { ProviderError } from '../types.js';
 import { redactToken, type TelegramSettings } from './settings.js';
 
@@ -40,21 +41,6 @@ export interface CallOptions {
   /** Aborts the call early (polling stops on close()). */
   signal?: AbortSignal;
 }
-
-/** The request never left: the provider cannot have it (for a call whose connection was not tracked). */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /**
  * A client for one call: the same token and options, and an agent that watches this call's

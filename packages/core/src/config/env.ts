@@ -83,7 +83,6 @@ const EnvSchema = z.object({
   TWILIO_FROM: optionalString,
   TWILIO_API_URL: url(/^https?:$/, 'https://api.twilio.com').default('https://api.twilio.com'),
   /** Messages per second the sending number (or Messaging Service) is allowed; default 1, or 10 for a service. */
-  /** Messages per second the sending number (or Messaging Service) is allowed; default 1, or 10 for a service. */
   TWILIO_SENDS_PER_SECOND: optionalString
     .refine(
       (value) => value === undefined || (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1000),
