@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -209,6 +209,18 @@ describe('embedded database: owners come and go', () => {
       );
     } finally {
       await next.close();
+    }
+  });
+
+  it('will not serve from a socket folder open to other users, and leaves no lock behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'passerelle-embedded-socket-'));
+    try {
+      await mkdir(join(dir, 'pglite-socket'));
+      await chmod(join(dir, 'pglite-socket'), 0o777);
+      await assert.rejects(openDb({ dataDir: dir, embeddedAs: 'owner' }), /socket folder .* is open to others/);
+      await assert.rejects(readFile(join(dir, 'pglite.lock')), { code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -121,11 +121,12 @@ export const GUEST_CONNECT_PATIENCE_MS = OWNER_STARTING_MS;
 async function becomeOwner(dataDir: string, holder: Holder): Promise<OwnedDatabase> {
   let lite: PGlite | undefined;
   try {
+    // The socket's folder first: a refusal there comes before the slow opening of the database.
+    await makeSocketDir(holder.socketDir);
     const databaseDir = join(dataDir, 'pglite');
     mkdirSync(databaseDir, { recursive: true });
     lite = await PGlite.create(databaseDir);
     const gate = new SessionGate();
-    await makeSocketDir(holder.socketDir);
     const server = await serveOverSocket(lite, gate, socketPath(holder.socketDir));
     const opened = lite;
     return {

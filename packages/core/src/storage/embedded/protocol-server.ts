@@ -13,7 +13,7 @@
  * other's Bind ("portal does not exist", reproduced with pglite-socket 0.2.18),
  * and it pins pglite to one exact version.
  */
-import { chmod, mkdir, unlink } from 'node:fs/promises';
+import { chmod, mkdir, stat, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import type { MutexInterface } from 'async-mutex';
@@ -60,9 +60,20 @@ export async function serveOverSocket(lite: PGlite, gate: SessionGate, path: str
   };
 }
 
-/** Makes the folder for the socket, readable by this user only. */
+/**
+ * Makes the folder for the socket, open to this user only. A folder that already exists must be
+ * this user's and closed to others: in a shared temporary folder, someone else could have made
+ * it first to put a socket of their own where our guests would connect.
+ */
 export async function makeSocketDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await stat(dir);
+  const mine = typeof process.getuid !== 'function' || info.uid === process.getuid();
+  if (!mine || (info.mode & 0o077) !== 0) {
+    throw new Error(
+      `the embedded database's socket folder ${dir} belongs to another user or is open to others: remove it, or set DATA_DIR to a shorter path of your own`,
+    );
+  }
 }
 
 function listen(server: Server, path: string): Promise<void> {
