@@ -4,6 +4,7 @@
 // only those: npm test -- test/pipeline-order.test.ts
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { makePgliteTemplate, PGLITE_TEMPLATE_VARIABLE } from './pglite-template.mjs';
 import { ensureRedisOrExit, ROOT as root, runNode, TS_NODE_FLAGS } from './services.mjs';
 
 function findTests(dir) {
@@ -26,6 +27,7 @@ if (files.length === 0) {
 }
 
 const redis = await ensureRedisOrExit();
+const template = await makePgliteTemplate();
 const code = await runNode(
   [
     ...TS_NODE_FLAGS,
@@ -34,7 +36,8 @@ const code = await runNode(
     '--test-reporter=spec',
     ...files,
   ],
-  { REDIS_URL: redis.url },
+  { REDIS_URL: redis.url, [PGLITE_TEMPLATE_VARIABLE]: template.dir },
 );
+await template.remove();
 await redis.stop();
 process.exit(code);

@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,7 @@ export async function runCliToEnd(
 const START_TIMEOUT_MS = 90_000;
 
 export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
+  if (options.env?.DATA_DIR && !options.env.DATABASE_URL) await seedEmbeddedDatabase(options.env.DATA_DIR);
   const child = runCli(options.command ?? ['start'], { PORT: '0', ...options.env });
   const logs: Array<Record<string, unknown>> = [];
   let raw = '';
@@ -152,6 +154,18 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayP
       return exited;
     },
   };
+}
+
+/**
+ * Gives a new DATA_DIR the empty PGlite database `npm test` initialised once (scripts/pglite-template.mjs),
+ * so the gateway skips initdb; a folder that already has one (a restart) is left as it is. Without the
+ * template (a test file run some other way) the gateway initialises its own, as a user's does.
+ */
+export async function seedEmbeddedDatabase(dataDir: string): Promise<void> {
+  const template = process.env.PASSERELLE_TEST_PGLITE_TEMPLATE;
+  const target = join(dataDir, 'pglite');
+  if (!template || existsSync(target)) return;
+  await cp(template, target, { recursive: true });
 }
 
 /** The test runner's own variables must not leak into the gateway's configuration. */
