@@ -581,9 +581,11 @@ describe('channel sender', () => {
       const gap = (times[i] ?? 0) - (times[i - 5] ?? 0);
       assert.ok(gap >= 700, `sends ${i - 5} and ${i} only ${gap} ms apart: more than 5 within one second`);
     }
-    for (let i = 1; i < times.length; i++) {
-      const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
-      assert.ok(gap >= 50, `sends ${i - 1} and ${i} only ${gap} ms apart: not spaced 200 ms apart`);
-    }
+    // Evenly spaced, not in bursts: the typical gap between two sends is about 200 ms (bursts of 5
+    // would make it a few ms). The median, not each gap: on a busy machine one request read late
+    // arrives just before the next, and that pair says nothing about the pacing.
+    const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+    assert.ok(median >= 150, `sends are typically ${median} ms apart, not spaced 200 ms apart: ${gaps.join(', ')}`);
   });
 });

@@ -17,6 +17,7 @@ import {
   isAlive,
   lockPath,
   readHolder,
+  STARTING_GRACE_MS,
   socketPath,
   tryLock,
   unlock,
@@ -81,8 +82,6 @@ export class NoEmbeddedOwner extends Error {
 }
 
 const POLL_MS = 200;
-/** A guest waits this long for an owner that is starting (its lock taken, its socket not yet open). */
-const OWNER_STARTING_MS = 15_000;
 
 export async function openEmbedded(options: EmbeddedOptions): Promise<EmbeddedOpening> {
   const dataDir = resolve(options.dataDir);
@@ -116,7 +115,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<EmbeddedOp
  * How long a guest keeps trying to reach an owner whose socket does not answer yet:
  * it may be starting (the lock is taken before the database is open).
  */
-export const GUEST_CONNECT_PATIENCE_MS = OWNER_STARTING_MS;
+export const GUEST_CONNECT_PATIENCE_MS = STARTING_GRACE_MS;
 
 async function becomeOwner(dataDir: string, holder: Holder): Promise<OwnedDatabase> {
   let lite: PGlite | undefined;

@@ -36,8 +36,11 @@ export type HolderIdentity = Pick<Holder, 'command' | 'role' | 'socketDir'>;
 
 export const LOCK_FILE = 'pglite.lock';
 
-/** A holder younger than this may not be listening on its socket yet. */
-const STARTING_GRACE_MS = 10_000;
+/**
+ * A holder younger than this may not be listening on its socket yet: it takes the lock before it
+ * opens the database, which on a first start (initdb) takes seconds, more on a busy machine.
+ */
+export const STARTING_GRACE_MS = 30_000;
 
 export function lockPath(dataDir: string): string {
   return join(dataDir, LOCK_FILE);
