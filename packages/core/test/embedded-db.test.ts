@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Db, EmbeddedDatabaseBusy, NoEmbeddedOwner, openDb } from '@passerelle/core';
 import pg from 'pg';
+import { DatabaseUnavailable } from '../src/storage/db.js';
 
 const OWNER_FIXTURE = fileURLToPath(new URL('../../../test/fixtures/embedded-owner.ts', import.meta.url));
 
@@ -209,6 +210,27 @@ describe('embedded database: owners come and go', () => {
       );
     } finally {
       await next.close();
+    }
+  });
+
+  it('tells a guest whose owner stopped that the database is away (a retry), not any missing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'passerelle-embedded-away-'));
+    try {
+      const owner = await openDb({ dataDir: dir, embeddedAs: 'owner' });
+      const guest = await openDb({ dataDir: dir, embeddedAs: 'guest' });
+      // A file missing inside the guest's own work is that work's error, not the database being away.
+      const own = await guest
+        .transaction(async () => {
+          await readFile(join(dir, 'no-such-file'));
+        })
+        .catch((error: unknown) => error);
+      assert.ok(!(own instanceof DatabaseUnavailable) && (own as { code?: string }).code === 'ENOENT');
+      await owner.close();
+      const away = await guest.query('select 1').catch((error: unknown) => error);
+      assert.ok(away instanceof DatabaseUnavailable, `a DatabaseUnavailable, not ${String(away)}`);
+      await guest.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

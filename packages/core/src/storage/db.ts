@@ -109,24 +109,18 @@ export class DatabaseUnavailable extends RetryLater {
   }
 }
 
-// ENOENT: the embedded database's socket is gone (its owner stopped).
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'ENOENT',
-]);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 // SQLSTATE class 08 (connection exception), and the server shutting down or starting up.
 const CONNECTION_STATES = /^(08...|57P01|57P02|57P03)$/;
 const CONNECTION_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection closed/i;
 
 export function isDatabaseUnreachable(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const { code, message, syscall } = (error ?? {}) as { code?: unknown; message?: unknown; syscall?: unknown };
   if (typeof code === 'string' && (CONNECTION_CODES.has(code) || CONNECTION_STATES.test(code))) return true;
+  // The embedded database's socket is gone (its owner stopped). Only on connect: a missing file
+  // anywhere else (inside a transaction's own work) is not the database being away.
+  if (code === 'ENOENT' && syscall === 'connect') return true;
   return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
 }
 
